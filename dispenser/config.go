@@ -1,0 +1,228 @@
+package dispenser
+
+import (
+	"errors"
+	"fmt"
+	"time"
+	"unicode"
+)
+
+// A Lang is a language code of the citizen-facing texts: "ca", "es", "en".
+type Lang string
+
+// The languages Torn speaks, Catalan first.
+const (
+	Catalan Lang = "ca"
+	Spanish Lang = "es"
+	English Lang = "en"
+)
+
+// Langs lists the supported languages in the order they are offered.
+var Langs = []Lang{Catalan, Spanish, English}
+
+// ServiceID names a service in the config ("oac", "padro").
+type ServiceID string
+
+// DeskID names a desk in the config ("taula3").
+type DeskID string
+
+// A Service is one kind of errand with its own queue.
+type Service struct {
+	ID ServiceID
+	// Prefix is the letter (or letters) in front of the ticket number.
+	// Unique in the office.
+	Prefix string
+	// Names holds the service's name per language; Catalan is required.
+	Names map[Lang]string
+	// AppointmentOnly refuses walk-in and priority tickets.
+	AppointmentOnly bool
+	// Priority allows priority tickets (pregnancy, reduced mobility...).
+	Priority bool
+	// ServiceTime is the expected time at the desk before any has been
+	// measured today. Default 5 minutes.
+	ServiceTime time.Duration
+	// Hours are the opening hours. A service with no ranges is never open.
+	Hours Hours
+}
+
+// Name returns the service's name in lang, or in Catalan when it has none.
+func (s *Service) Name(lang Lang) string {
+	if n := s.Names[lang]; n != "" {
+		return n
+	}
+	return s.Names[Catalan]
+}
+
+// A Desk is a place where a clerk calls tickets.
+type Desk struct {
+	ID DeskID
+	// Name is what the display shows: "Taula 3".
+	Name string
+	// Profile lists the services the desk serves, most preferred first.
+	Profile []ServiceID
+}
+
+// Rules are the office's tunable queue rules. Zero fields take the defaults.
+type Rules struct {
+	// DueBefore is how long before its slot a checked-in appointment is
+	// called ahead of walk-ins. Default 5 minutes.
+	DueBefore time.Duration
+	// ProfileStep is how much later a walk-in of the n-th service of a
+	// desk's profile counts as queued, per step down the profile.
+	// Default 10 minutes; negative means 0 (pure arrival order).
+	ProfileStep time.Duration
+	// MaxOvertake is the ageing bound: a walk-in is never passed at a desk
+	// by a walk-in queued more than this after it. Default 20 minutes.
+	MaxOvertake time.Duration
+	// MaxCalls is how many times a ticket is called before a further
+	// recall marks it a no-show. Default 3.
+	MaxCalls int
+	// TransferToTail puts a transferred ticket at the end of the new
+	// service's queue instead of its head. Default false (head).
+	TransferToTail bool
+	// NoCutOff keeps issuing walk-in tickets until closing even when the
+	// estimate says they will not be served. Default false.
+	NoCutOff bool
+	// LearnFrom is how many recent completions per service the learned
+	// service time averages. Default 20.
+	LearnFrom int
+}
+
+// Config describes one office.
+type Config struct {
+	// Office is the office's id, as central knows it.
+	Office string
+	// Name is the office's name, shown on the ticket and the display.
+	Name string
+	// Location is the office's time zone; the business day and the opening
+	// hours follow it. Default Europe/Madrid.
+	Location *time.Location
+	Services []Service
+	Desks    []Desk
+	Rules    Rules
+}
+
+func (r *Rules) fill() {
+	if r.DueBefore == 0 {
+		r.DueBefore = 5 * time.Minute
+	}
+	if r.ProfileStep == 0 {
+		r.ProfileStep = 10 * time.Minute
+	}
+	if r.ProfileStep < 0 {
+		r.ProfileStep = 0
+	}
+	if r.MaxOvertake == 0 {
+		r.MaxOvertake = 20 * time.Minute
+	}
+	if r.MaxCalls == 0 {
+		r.MaxCalls = 3
+	}
+	if r.LearnFrom == 0 {
+		r.LearnFrom = 20
+	}
+}
+
+// fill sets defaults and checks the config; it returns every problem found.
+func (c *Config) fill() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if c.Location == nil {
+		loc, err := time.LoadLocation("Europe/Madrid")
+		if err != nil {
+			bad("time zone Europe/Madrid: %v", err)
+			loc = time.UTC
+		}
+		c.Location = loc
+	}
+	c.Rules.fill()
+	if c.Rules.MaxCalls < 1 {
+		bad("rules: max calls %d: want at least 1", c.Rules.MaxCalls)
+	}
+	if c.Rules.DueBefore < 0 || c.Rules.MaxOvertake < 0 {
+		bad("rules: durations must not be negative")
+	}
+	if len(c.Services) == 0 {
+		bad("no services")
+	}
+	ids := map[ServiceID]bool{}
+	prefixes := map[string]ServiceID{}
+	for i := range c.Services {
+		s := &c.Services[i]
+		if s.ID == "" {
+			bad("service %d: no id", i+1)
+			continue
+		}
+		if ids[s.ID] {
+			bad("service %q: defined twice", s.ID)
+		}
+		ids[s.ID] = true
+		if s.Prefix == "" || len(s.Prefix) > 3 || !allUpper(s.Prefix) {
+			bad("service %q: prefix %q: want 1 to 3 capital letters", s.ID, s.Prefix)
+		} else if other, dup := prefixes[s.Prefix]; dup {
+			bad("service %q: prefix %q is already used by service %q", s.ID, s.Prefix, other)
+		}
+		prefixes[s.Prefix] = s.ID
+		if s.Names[Catalan] == "" {
+			bad("service %q: no Catalan name", s.ID)
+		}
+		if s.ServiceTime == 0 {
+			s.ServiceTime = 5 * time.Minute
+		}
+		if s.ServiceTime < 0 {
+			bad("service %q: negative service time", s.ID)
+		}
+		if err := s.Hours.Validate(); err != nil {
+			bad("service %q: hours: %v", s.ID, err)
+		}
+	}
+	desks := map[DeskID]bool{}
+	for i := range c.Desks {
+		d := &c.Desks[i]
+		if d.ID == "" {
+			bad("desk %d: no id", i+1)
+			continue
+		}
+		if desks[d.ID] {
+			bad("desk %q: defined twice", d.ID)
+		}
+		desks[d.ID] = true
+		if d.Name == "" {
+			d.Name = string(d.ID)
+		}
+		if len(d.Profile) == 0 {
+			bad("desk %q: serves no service", d.ID)
+		}
+		seen := map[ServiceID]bool{}
+		for _, sid := range d.Profile {
+			if !ids[sid] {
+				bad("desk %q: unknown service %q", d.ID, sid)
+			}
+			if seen[sid] {
+				bad("desk %q: service %q listed twice", d.ID, sid)
+			}
+			seen[sid] = true
+		}
+	}
+	for _, s := range c.Services {
+		served := false
+		for _, d := range c.Desks {
+			for _, sid := range d.Profile {
+				served = served || sid == s.ID
+			}
+		}
+		if s.ID != "" && !served {
+			bad("service %q: no desk serves it", s.ID)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func allUpper(s string) bool {
+	for _, r := range s {
+		if r < 'A' || r > 'Z' || !unicode.IsUpper(r) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,34 @@
+// Package dispenser holds the rules of an office's queue: services and their
+// opening hours, desks and their profiles, tickets and their life cycle, the
+// numbering per business day, who is called next, the cut-off of walk-ins
+// before closing, the day rollover and the wait estimates.
+//
+// It is pure. A [Dispenser] takes a [Command] and the time, decides which
+// [Event]s follow, applies them to its state in memory and returns them; the
+// caller makes them durable before anything acts on them. The package does no
+// I/O, starts no goroutines, never reads the clock and draws no random numbers:
+// ticket ids and tracking tokens come in with the command. A Dispenser is not
+// safe for concurrent use; one goroutine or one lock owns it.
+//
+// The rules in short (DESIGN.md, "The queue model"):
+//
+//   - A desk calls, among the waiting tickets of the services in its profile:
+//     checked-in appointments whose slot is due (from Rules.DueBefore before
+//     the slot) by slot time; then priority tickets by queue time; then
+//     walk-ins by queue time, where a ticket of the n-th service of the
+//     profile counts as queued n×Rules.ProfileStep later, at most
+//     Rules.MaxOvertake later. So no walk-in is ever passed at a desk by a
+//     walk-in that joined the queue more than MaxOvertake after it. Last,
+//     appointments not due yet, so that an idle desk takes an early citizen.
+//   - Display numbers are the service's prefix and a counter that starts at 1
+//     each business day in the office's time zone and never repeats in a day.
+//   - A walk-in ticket is refused when the service is closed, or when the
+//     estimate says it would not be called before the current opening range
+//     ends (the cut-off); the refusal says why and until when.
+//   - Recall past Rules.MaxCalls calls makes the ticket a no-show; a transfer
+//     makes the ticket wait again in another service, at the head of its
+//     queue unless Rules.TransferToTail.
+//   - The first command of a new business day closes the old one: tickets
+//     still open are cancelled (or done, if being served), desks close, and
+//     counters start again.
+package dispenser

@@ -1,0 +1,37 @@
+package dispenser
+
+import "time"
+
+// EventType names what happened.
+type EventType string
+
+// The event types. Every ticket event carries the ticket as it is after the
+// event; every event that changes a desk carries the desk.
+const (
+	TicketIssued      EventType = "ticket.issued"
+	TicketCalled      EventType = "ticket.called"
+	TicketRecalled    EventType = "ticket.recalled"
+	TicketStarted     EventType = "ticket.started"
+	TicketDone        EventType = "ticket.done"
+	TicketNoShow      EventType = "ticket.noshow"
+	TicketCancelled   EventType = "ticket.cancelled"
+	TicketTransferred EventType = "ticket.transferred"
+	DeskChanged       EventType = "desk.changed"
+	DayStarted        EventType = "day.started"
+)
+
+// An Event is a change of the queue. Events are the log the store keeps and
+// central receives; the snapshots they carry make each one self-contained.
+type Event struct {
+	// Seq is the device's sequence number, set by the store when the event
+	// is committed. It never repeats.
+	Seq  uint64    `json:"seq"`
+	Time time.Time `json:"time"`
+	Type EventType `json:"type"`
+	// Ticket is the ticket after the event.
+	Ticket *Ticket `json:"ticket,omitempty"`
+	// Desk is the desk after the event.
+	Desk *DeskStatus `json:"desk,omitempty"`
+	// Day is the business day that starts, for DayStarted.
+	Day Date `json:"day,omitempty"`
+}

@@ -1,0 +1,94 @@
+package dispenser
+
+import (
+	"fmt"
+	"time"
+)
+
+func (d *Dispenser) issue(c Issue, now time.Time) ([]Event, error) {
+	s := d.services[c.Service]
+	if s == nil {
+		return nil, fmt.Errorf("%w %q", ErrUnknownService, c.Service)
+	}
+	if c.Kind == "" {
+		c.Kind = WalkIn
+	}
+	if !c.Kind.valid() {
+		return nil, fmt.Errorf("%w: unknown ticket kind %q", ErrInvalid, c.Kind)
+	}
+	if c.Lang == "" {
+		c.Lang = Catalan
+	}
+	if c.ID == "" || c.Token == "" {
+		return nil, fmt.Errorf("%w: ticket id and token are required", ErrInvalid)
+	}
+	if _, dup := d.tickets[c.ID]; dup {
+		return nil, fmt.Errorf("%w: ticket id %q", ErrDuplicate, c.ID)
+	}
+	if _, dup := d.tokens[c.Token]; dup {
+		return nil, fmt.Errorf("%w: tracking token", ErrDuplicate)
+	}
+	if c.Kind == Appointment && c.Slot.IsZero() {
+		return nil, fmt.Errorf("%w: an appointment ticket needs its slot time", ErrInvalid)
+	}
+	if c.Kind != Appointment && !c.Slot.IsZero() {
+		return nil, fmt.Errorf("%w: only appointment tickets have a slot", ErrInvalid)
+	}
+	n, number := d.nextNumber(s)
+	t := Ticket{
+		ID:           c.ID,
+		Number:       number,
+		Counter:      n,
+		Day:          d.day,
+		Service:      s.ID,
+		Kind:         c.Kind,
+		State:        Waiting,
+		Token:        c.Token,
+		Lang:         c.Lang,
+		Issued:       now,
+		Queued:       now,
+		Slot:         c.Slot,
+		DocumentHash: c.DocumentHash,
+	}
+	t.Ahead, t.Estimate = d.estimate(&t, now)
+	if c.Kind != Appointment {
+		if err := d.admit(s, &t, now); err != nil {
+			return nil, err
+		}
+	}
+	return []Event{{Time: now, Type: TicketIssued, Ticket: &t}}, nil
+}
+
+// admit checks that a walk-in or priority ticket t of service s may be
+// issued at now: the service takes them, is open, and would call t before
+// it closes.
+func (d *Dispenser) admit(s *Service, t *Ticket, now time.Time) error {
+	if s.AppointmentOnly {
+		return &Refusal{Reason: RefusedAppointmentOnly, Service: s.ID}
+	}
+	if t.Kind == Priority && !s.Priority {
+		return &Refusal{Reason: RefusedNoPriority, Service: s.ID}
+	}
+	sess, open := s.Hours.SessionAt(now, d.cfg.Location)
+	if !open {
+		next, _ := s.Hours.NextOpen(now, d.cfg.Location)
+		return &Refusal{Reason: RefusedClosed, Service: s.ID, Until: next}
+	}
+	if !d.cfg.Rules.NoCutOff && now.Add(t.Estimate).After(sess.Close) {
+		return &Refusal{Reason: RefusedCutOff, Service: s.ID, Until: sess.Close}
+	}
+	return nil
+}
+
+// Admits reports whether a walk-in (or priority) ticket of service id would
+// be issued now, and if not the refusal: what the dispenser shows on its
+// buttons before anyone presses them.
+func (d *Dispenser) Admits(id ServiceID, kind Kind, now time.Time) error {
+	s := d.services[id]
+	if s == nil {
+		return fmt.Errorf("%w %q", ErrUnknownService, id)
+	}
+	t := Ticket{Service: id, Kind: kind, State: Waiting, Issued: now, Queued: now}
+	t.Ahead, t.Estimate = d.estimate(&t, now)
+	return d.admit(s, &t, now)
+}

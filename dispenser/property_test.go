@@ -1,0 +1,290 @@
+package dispenser
+
+import (
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+var (
+	propSeqs  = flag.Int("prop.seqs", 2000, "random command sequences in TestProperties")
+	propSteps = flag.Int("prop.steps", 150, "commands per sequence in TestProperties")
+	propSeed  = flag.Uint64("prop.seed", 1, "first seed of TestProperties; sequence i uses seed+i")
+)
+
+// TestProperties drives the dispenser with random command sequences and
+// checks the queue's invariants after every command:
+//   - no display number twice in a business day;
+//   - each ticket in exactly one state, consistent with the desks;
+//   - a due checked-in appointment is called before any walk-in or priority
+//     ticket of the desk's services;
+//   - no walk-in is passed at a desk by a walk-in queued more than
+//     Rules.MaxOvertake after it;
+//   - recorded time never goes backwards, and a restart from a snapshot
+//     changes nothing.
+//
+// A failure names its seed: rerun it with -prop.seed=N -prop.seqs=1.
+func TestProperties(t *testing.T) {
+	seqs := *propSeqs
+	if testing.Short() {
+		seqs = 200
+	}
+	for i := 0; i < seqs; i++ {
+		seed := *propSeed + uint64(i)
+		if err := runSequence(seed, *propSteps); err != nil {
+			t.Fatalf("seed %d: %v\nrerun: go test ./dispenser -run TestProperties -prop.seed=%d -prop.seqs=1", seed, err, seed)
+		}
+	}
+}
+
+func propConfig(rng *rand.Rand) Config {
+	madrid, _ := time.LoadLocation("Europe/Madrid")
+	var h Hours
+	for wd := time.Monday; wd <= time.Friday; wd++ {
+		h.Weekly[wd] = []Range{{8*60 + 30, 14 * 60}}
+	}
+	h.Weekly[time.Thursday] = append(h.Weekly[time.Thursday], Range{16 * 60, 19 * 60})
+	names := func(n string) map[Lang]string { return map[Lang]string{Catalan: n} }
+	return Config{
+		Office:   "prop",
+		Location: madrid,
+		Services: []Service{
+			{ID: "a", Prefix: "A", Names: names("A"), Priority: true, ServiceTime: time.Duration(2+rng.IntN(10)) * time.Minute, Hours: h},
+			{ID: "b", Prefix: "B", Names: names("B"), ServiceTime: time.Duration(2+rng.IntN(10)) * time.Minute, Hours: h},
+			{ID: "c", Prefix: "C", Names: names("C"), AppointmentOnly: true, Hours: h},
+		},
+		Desks: []Desk{
+			{ID: "d1", Profile: []ServiceID{"a", "b"}},
+			{ID: "d2", Profile: []ServiceID{"b", "a", "c"}},
+			{ID: "d3", Profile: []ServiceID{"c", "a"}},
+		},
+		Rules: Rules{
+			DueBefore:      time.Duration(rng.IntN(15)) * time.Minute,
+			ProfileStep:    []time.Duration{-1, 5 * time.Minute, time.Hour, 24 * time.Hour}[rng.IntN(4)],
+			MaxOvertake:    time.Duration(1+rng.IntN(40)) * time.Minute,
+			MaxCalls:       1 + rng.IntN(4),
+			TransferToTail: rng.IntN(2) == 0,
+			NoCutOff:       rng.IntN(4) == 0,
+		},
+	}
+}
+
+func runSequence(seed uint64, steps int) error {
+	rng := rand.New(rand.NewPCG(seed, 0x70726f70))
+	cfg := propConfig(rng)
+	d, err := New(cfg, Snapshot{})
+	if err != nil {
+		return err
+	}
+	rules := d.Config().Rules
+	// A weekday morning in 2026, some of them around the DST changes.
+	start := []time.Time{
+		time.Date(2026, 3, 26, 8, 0, 0, 0, cfg.Location),
+		time.Date(2026, 10, 22, 8, 0, 0, 0, cfg.Location),
+		time.Date(2026, 11, 23, 8, 0, 0, 0, cfg.Location),
+	}[rng.IntN(3)]
+	now := start
+	numbers := map[Date]map[string]bool{}
+	var lastEvent time.Time
+	n := 0
+	for step := 0; step < steps; step++ {
+		switch r := rng.IntN(100); {
+		case r < 2: // next morning
+			y, m, dd := now.In(cfg.Location).Date()
+			now = time.Date(y, m, dd+1, 8, rng.IntN(60), 0, 0, cfg.Location)
+		case r < 4: // the clock jumps back
+			now = now.Add(-time.Duration(rng.IntN(3600)) * time.Second)
+		default:
+			now = now.Add(time.Duration(rng.IntN(300)) * time.Second)
+		}
+		cmd := randomCommand(rng, d, now, &n)
+		before := d.Tickets()
+		evs, err := d.Handle(cmd, now)
+		if err != nil && len(evs) > 0 && evs[len(evs)-1].Type != DayStarted {
+			return fmt.Errorf("step %d: %T refused (%v) but returned %d events", step, cmd, err, len(evs))
+		}
+		if err != nil && len(evs) == 0 && !sameTickets(before, d.Tickets()) {
+			return fmt.Errorf("step %d: refused %T (%v) changed the tickets", step, cmd, err)
+		}
+		for _, e := range evs {
+			if e.Time.Before(lastEvent) {
+				return fmt.Errorf("step %d: event %s at %v before the previous one at %v", step, e.Type, e.Time, lastEvent)
+			}
+			lastEvent = e.Time
+			if e.Type == TicketIssued {
+				day := e.Ticket.Day
+				if numbers[day] == nil {
+					numbers[day] = map[string]bool{}
+				}
+				if numbers[day][e.Ticket.Number] {
+					return fmt.Errorf("step %d: number %s issued twice on %s", step, e.Ticket.Number, day)
+				}
+				numbers[day][e.Ticket.Number] = true
+				if e.Ticket.Day != d.DayOf(e.Time) {
+					return fmt.Errorf("step %d: ticket %s has day %s, issued on %s", step, e.Ticket.Number, e.Ticket.Day, d.DayOf(e.Time))
+				}
+			}
+			if e.Type == TicketCalled {
+				if err := checkCall(d, rules, before, e); err != nil {
+					return fmt.Errorf("step %d: %v", step, err)
+				}
+			}
+		}
+		if err := checkStates(d); err != nil {
+			return fmt.Errorf("step %d after %T: %v", step, cmd, err)
+		}
+		if rng.IntN(50) == 0 { // restart from what a store would keep
+			snap := Snapshot{Day: d.Day(), Last: d.Last(), Tickets: d.Tickets(), Desks: d.Desks()}
+			d2, err := New(cfg, snap)
+			if err != nil {
+				return fmt.Errorf("step %d: restart: %v", step, err)
+			}
+			if !sameTickets(d.Tickets(), d2.Tickets()) || fmt.Sprint(d.Desks()) != fmt.Sprint(d2.Desks()) || d.counters[("a")] != d2.counters["a"] {
+				return fmt.Errorf("step %d: restart changed the state", step)
+			}
+			d = d2
+		}
+	}
+	return nil
+}
+
+// checkCall checks the calling order for the ticket called by e, against
+// the tickets as they were before the command.
+func checkCall(d *Dispenser, r Rules, before []Ticket, e Event) error {
+	y := e.Ticket
+	dk := d.Desk(y.Desk)
+	inProfile := map[ServiceID]bool{}
+	for _, s := range dk.Profile {
+		inProfile[s] = true
+	}
+	now := e.Time
+	for _, x := range before {
+		if x.State != Waiting || x.ID == y.ID || !inProfile[x.Service] {
+			continue
+		}
+		xDue := x.Kind == Appointment && !now.Before(x.Slot.Add(-r.DueBefore))
+		yDue := y.Kind == Appointment && !now.Before(y.Slot.Add(-r.DueBefore))
+		if xDue && !yDue {
+			return fmt.Errorf("desk %s called %s (%s) while appointment %s (slot %v) was due", dk.ID, y.Number, y.Kind, x.Number, x.Slot)
+		}
+		if y.Kind == WalkIn && x.Kind == Priority {
+			return fmt.Errorf("desk %s called walk-in %s while priority %s waited", dk.ID, y.Number, x.Number)
+		}
+		if y.Kind == WalkIn && x.Kind == WalkIn && y.Queued.Sub(x.Queued) > r.MaxOvertake {
+			return fmt.Errorf("desk %s called walk-in %s (queued %v) over walk-in %s queued %v earlier, more than the bound %v",
+				dk.ID, y.Number, y.Queued, x.Number, y.Queued.Sub(x.Queued), r.MaxOvertake)
+		}
+	}
+	return nil
+}
+
+// checkStates checks that each ticket is in exactly one state and that the
+// desks agree with the tickets.
+func checkStates(d *Dispenser) error {
+	atDesk := map[TicketID]DeskID{}
+	for _, ds := range d.Desks() {
+		if !ds.State.valid() {
+			return fmt.Errorf("desk %s in state %q", ds.ID, ds.State)
+		}
+		if ds.Current == "" {
+			continue
+		}
+		if other, dup := atDesk[ds.Current]; dup {
+			return fmt.Errorf("ticket %s is current at desks %s and %s", ds.Current, other, ds.ID)
+		}
+		atDesk[ds.Current] = ds.ID
+	}
+	waiting := 0
+	for _, t := range d.Tickets() {
+		switch t.State {
+		case Waiting:
+			waiting++
+			if _, ok := atDesk[t.ID]; ok {
+				return fmt.Errorf("waiting ticket %s is current at a desk", t.Number)
+			}
+		case Called, Serving:
+			if atDesk[t.ID] != t.Desk || t.Desk == "" {
+				return fmt.Errorf("%s ticket %s says desk %q, desks say %q", t.State, t.Number, t.Desk, atDesk[t.ID])
+			}
+			delete(atDesk, t.ID)
+		case Done, NoShow, Cancelled:
+			if _, ok := atDesk[t.ID]; ok {
+				return fmt.Errorf("%s ticket %s is current at a desk", t.State, t.Number)
+			}
+			if t.Ended.IsZero() {
+				return fmt.Errorf("%s ticket %s has no end time", t.State, t.Number)
+			}
+		default:
+			return fmt.Errorf("ticket %s in unknown state %q", t.Number, t.State)
+		}
+		if t.Day != d.Day() {
+			return fmt.Errorf("ticket %s of day %s kept on day %s", t.Number, t.Day, d.Day())
+		}
+	}
+	if len(atDesk) > 0 {
+		return fmt.Errorf("desks point at tickets that are not called or serving: %v", atDesk)
+	}
+	if waiting != len(d.waiting) {
+		return fmt.Errorf("%d waiting tickets, waiting index has %d", waiting, len(d.waiting))
+	}
+	return nil
+}
+
+func sameTickets(a, b []Ticket) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func randomCommand(rng *rand.Rand, d *Dispenser, now time.Time, n *int) Command {
+	desks := []DeskID{"d1", "d2", "d3", "nope"}
+	desk := desks[rng.IntN(len(desks))]
+	if rng.IntN(20) != 0 {
+		desk = desks[rng.IntN(3)]
+	}
+	switch r := rng.IntN(100); {
+	case r < 35:
+		*n++
+		is := Issue{Service: []ServiceID{"a", "a", "b", "b", "c", "x"}[rng.IntN(6)], ID: TicketID(fmt.Sprint("t", *n)), Token: fmt.Sprint("tok", *n)}
+		switch k := rng.IntN(10); {
+		case k < 2:
+			is.Kind = Priority
+		case k < 4:
+			is.Kind = Appointment
+			is.Slot = now.Add(time.Duration(rng.IntN(120)-40) * time.Minute).Truncate(5 * time.Minute)
+		}
+		if rng.IntN(50) == 0 {
+			is.ID = "t1" // a duplicate
+		}
+		return is
+	case r < 60:
+		return CallNext{Desk: desk}
+	case r < 66:
+		return Recall{Desk: desk}
+	case r < 71:
+		return Start{Desk: desk}
+	case r < 80:
+		return Finish{Desk: desk}
+	case r < 84:
+		return MarkNoShow{Desk: desk}
+	case r < 88:
+		return Transfer{Desk: desk, To: []ServiceID{"a", "b", "c", "x"}[rng.IntN(4)]}
+	case r < 92:
+		ts := d.Tickets()
+		if len(ts) == 0 {
+			return Cancel{Ticket: "none"}
+		}
+		return Cancel{Ticket: ts[rng.IntN(len(ts))].ID, Reason: "left"}
+	case r < 98:
+		return SetDesk{Desk: desk, State: []DeskState{DeskOpen, DeskPaused, DeskClosed, "bogus"}[rng.IntN(4)]}
+	}
+	return Tick{}
+}

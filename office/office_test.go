@@ -1,0 +1,181 @@
+package office
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"torn.cat/torn/dispenser"
+)
+
+// memStore is a store in memory that can be told to fail.
+type memStore struct {
+	events  []dispenser.Event
+	tickets map[dispenser.TicketID]dispenser.Ticket
+	fail    error
+	loads   int
+}
+
+func (m *memStore) Load() (dispenser.Snapshot, error) {
+	m.loads++
+	var s dispenser.Snapshot
+	for _, t := range m.tickets {
+		s.Tickets = append(s.Tickets, t)
+		s.Day = t.Day
+	}
+	return s, nil
+}
+
+func (m *memStore) Commit(evs []dispenser.Event) error {
+	if m.fail != nil {
+		return m.fail
+	}
+	for i := range evs {
+		evs[i].Seq = uint64(len(m.events) + 1)
+		m.events = append(m.events, evs[i])
+		if evs[i].Ticket != nil {
+			m.tickets[evs[i].Ticket.ID] = *evs[i].Ticket
+		}
+	}
+	return nil
+}
+
+func testConfig() dispenser.Config {
+	var h dispenser.Hours
+	for wd := range h.Weekly {
+		h.Weekly[wd] = []dispenser.Range{{From: 0, To: 24 * 60}}
+	}
+	return dispenser.Config{
+		Office:   "t",
+		Services: []dispenser.Service{{ID: "a", Prefix: "A", Names: map[dispenser.Lang]string{"ca": "A"}, Hours: h}},
+		Desks:    []dispenser.Desk{{ID: "d1", Profile: []dispenser.ServiceID{"a"}}},
+		Rules:    dispenser.Rules{NoCutOff: true},
+	}
+}
+
+type fakeClock struct{ t time.Time }
+
+func (c *fakeClock) now() time.Time { return c.t }
+
+func open(t *testing.T, st Store, clk *fakeClock) *Office {
+	t.Helper()
+	o, err := Open(testConfig(), st, Options{Now: clk.now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+func TestCommitFailureLeavesMemoryAsTheDisk(t *testing.T) {
+	st := &memStore{tickets: map[dispenser.TicketID]dispenser.Ticket{}}
+	clk := &fakeClock{time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	o := open(t, st, clk)
+	if _, err := o.Do(dispenser.Issue{Service: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	st.fail = errors.New("disk full")
+	if _, err := o.Do(dispenser.Issue{Service: "a"}); err == nil || !errors.Is(err, st.fail) {
+		t.Fatalf("Do with a failing store: %v", err)
+	}
+	st.fail = nil
+	evs, err := o.Do(dispenser.Issue{Service: "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The failed ticket never existed: the next one takes its number.
+	if n := evs[len(evs)-1].Ticket.Number; n != "A002" {
+		t.Fatalf("after a failed commit the next number is %s, want A002", n)
+	}
+	var count int
+	o.View(func(d *dispenser.Dispenser, _ time.Time) { count = len(d.Tickets()) })
+	if count != 2 {
+		t.Fatalf("%d tickets in memory, want the 2 committed", count)
+	}
+}
+
+func TestIssueGetsRandomIDAndToken(t *testing.T) {
+	st := &memStore{tickets: map[dispenser.TicketID]dispenser.Ticket{}}
+	o := open(t, st, &fakeClock{time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)})
+	seen := map[string]bool{}
+	for i := 0; i < 100; i++ {
+		evs, err := o.Do(dispenser.Issue{Service: "a"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tk := evs[len(evs)-1].Ticket
+		if len(tk.Token) != 22 || len(tk.ID) != 16 || seen[tk.Token] || seen[string(tk.ID)] {
+			t.Fatalf("ticket %d: id %q token %q", i, tk.ID, tk.Token)
+		}
+		seen[tk.Token], seen[string(tk.ID)] = true, true
+	}
+}
+
+func TestClockBackwardsRecordsTheLastTime(t *testing.T) {
+	st := &memStore{tickets: map[dispenser.TicketID]dispenser.Ticket{}}
+	clk := &fakeClock{time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	o := open(t, st, clk)
+	o.Do(dispenser.Issue{Service: "a"})
+	first := clk.t
+	clk.t = clk.t.Add(-2 * time.Hour)
+	evs, err := o.Do(dispenser.Issue{Service: "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !evs[0].Time.Equal(first) {
+		t.Fatalf("event recorded at %v after the clock went back, want the floor %v", evs[0].Time, first)
+	}
+}
+
+func TestSubscribersSeeCommittedEventsInOrder(t *testing.T) {
+	st := &memStore{tickets: map[dispenser.TicketID]dispenser.Ticket{}}
+	o := open(t, st, &fakeClock{time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)})
+	sub := o.Subscribe()
+	o.Do(dispenser.Issue{Service: "a"})
+	st.fail = errors.New("io error")
+	o.Do(dispenser.Issue{Service: "a"}) // not committed: not published
+	st.fail = nil
+	o.Do(dispenser.CallNext{Desk: "d1"})
+	var got []dispenser.EventType
+	for i := 0; i < 2; i++ {
+		for _, e := range <-sub.Events() {
+			if e.Seq == 0 {
+				t.Fatalf("subscriber got an event without a sequence number: %+v", e)
+			}
+			got = append(got, e.Type)
+		}
+	}
+	want := []dispenser.EventType{dispenser.DayStarted, dispenser.TicketIssued, dispenser.DeskChanged, dispenser.TicketCalled}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("got %v, want %v", got, want)
+		}
+	}
+	sub.Cancel()
+	sub.Cancel()
+	if _, ok := <-sub.Events(); ok {
+		t.Fatal("channel open after Cancel")
+	}
+}
+
+func TestSlowSubscriberIsDropped(t *testing.T) {
+	st := &memStore{tickets: map[dispenser.TicketID]dispenser.Ticket{}}
+	o := open(t, st, &fakeClock{time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)})
+	sub := o.Subscribe()
+	for i := 0; i <= SubscriptionBuffer; i++ {
+		if _, err := o.Do(dispenser.Issue{Service: "a"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := 0
+	for range sub.Events() {
+		n++
+	}
+	if n != SubscriptionBuffer {
+		t.Fatalf("slow subscriber got %d batches before being dropped, want %d", n, SubscriptionBuffer)
+	}
+}
