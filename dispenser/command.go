@@ -24,6 +24,8 @@ type Issue struct {
 
 // CallNext finishes the desk's current ticket, if any, as done, and calls
 // the next one. A closed or paused desk opens when there is someone to call.
+// When nobody waits it is refused with ErrNobodyWaiting and the current
+// ticket stays at the desk.
 type CallNext struct {
 	Desk  DeskID
 	Clerk string

@@ -139,6 +139,10 @@ func (c *Config) fill() error {
 	if c.Rules.MaxCalls < 1 {
 		bad("rules: max calls %d: want at least 1", c.Rules.MaxCalls)
 	}
+	if c.Rules.LearnFrom < 1 {
+		bad("rules: learn from %d completions: want at least 1", c.Rules.LearnFrom)
+		c.Rules.LearnFrom = 20
+	}
 	if c.Rules.DueBefore < 0 || c.Rules.MaxOvertake < 0 {
 		bad("rules: durations must not be negative")
 	}
@@ -225,4 +229,27 @@ func allUpper(s string) bool {
 		}
 	}
 	return true
+}
+
+// clone returns a deep copy of c, so that the dispenser never shares the
+// caller's slices and maps.
+func (c Config) clone() Config {
+	c.Services = append([]Service(nil), c.Services...)
+	for i := range c.Services {
+		s := &c.Services[i]
+		names := make(map[Lang]string, len(s.Names))
+		for k, v := range s.Names {
+			names[k] = v
+		}
+		s.Names = names
+		for wd := range s.Hours.Weekly {
+			s.Hours.Weekly[wd] = append([]Range(nil), s.Hours.Weekly[wd]...)
+		}
+		s.Hours.Closed = append([]Date(nil), s.Hours.Closed...)
+	}
+	c.Desks = append([]Desk(nil), c.Desks...)
+	for i := range c.Desks {
+		c.Desks[i].Profile = append([]ServiceID(nil), c.Desks[i].Profile...)
+	}
+	return c
 }

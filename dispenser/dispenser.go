@@ -35,6 +35,7 @@ type Dispenser struct {
 // New returns the dispenser of the office cfg, from snapshot st (the zero Snapshot
 // for a new office). It reports every problem of cfg at once.
 func New(cfg Config, st Snapshot) (*Dispenser, error) {
+	cfg = cfg.clone()
 	if err := cfg.fill(); err != nil {
 		return nil, fmt.Errorf("office config: %w", err)
 	}

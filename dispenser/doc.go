@@ -29,6 +29,11 @@
 //     makes the ticket wait again in another service, at the head of its
 //     queue unless Rules.TransferToTail.
 //   - The first command of a new business day closes the old one: tickets
-//     still open are cancelled (or done, if being served), desks close, and
-//     counters start again.
+//     still open, whether waiting, called or being served, are cancelled
+//     with ReasonDayEnded (a clerk who forgot "done" leaves no made-up
+//     service time), desks close, and counters start again.
+//   - A transferred ticket queues in its new service by Queued: at the head
+//     of the walk-ins (or of the priority tickets, for one), behind
+//     appointments that are due; an appointment ticket's slot no longer
+//     counts once it has been served.
 package dispenser

@@ -22,7 +22,7 @@ func (d *Dispenser) estimate(t *Ticket, now time.Time) (int, time.Duration) {
 		}
 	}
 	wait := time.Duration(ahead) * d.serviceTime(t.Service) / time.Duration(d.desksFor(t.Service))
-	if t.Kind == Appointment {
+	if t.Kind == Appointment && t.Transfers == 0 {
 		if until := t.Slot.Sub(now); until > wait {
 			wait = until
 		}

@@ -70,6 +70,11 @@ type Hours struct {
 // Validate reports overlapping or unsorted ranges and malformed dates.
 func (h Hours) Validate() error {
 	for wd, rs := range h.Weekly {
+		for _, r := range rs {
+			if r.From < 0 || r.To > 24*60 || r.To <= r.From {
+				return fmt.Errorf("%s: range %s ends before it starts or is not within a day", time.Weekday(wd), r)
+			}
+		}
 		for i := 1; i < len(rs); i++ {
 			if rs[i].From < rs[i-1].To {
 				return fmt.Errorf("%s: ranges %s and %s overlap or are out of order", time.Weekday(wd), rs[i-1], rs[i])
@@ -121,11 +126,11 @@ func (h Hours) SessionAt(t time.Time, loc *time.Location) (Session, bool) {
 }
 
 // NextOpen returns the start of the first session that opens after t, looking
-// up to two weeks ahead, and false when there is none.
+// up to 90 days ahead, and false when there is none.
 func (h Hours) NextOpen(t time.Time, loc *time.Location) (time.Time, bool) {
 	lt := t.In(loc)
 	y, m, d := lt.Date()
-	for i := 0; i < 15; i++ {
+	for i := 0; i <= 90; i++ {
 		day := time.Date(y, m, d+i, 12, 0, 0, 0, loc)
 		ss := h.sessions(day, loc)
 		sort.Slice(ss, func(a, b int) bool { return ss[a].Open.Before(ss[b].Open) })

@@ -74,7 +74,7 @@ func (d *Dispenser) admit(s *Service, t *Ticket, now time.Time) error {
 		next, _ := s.Hours.NextOpen(now, d.cfg.Location)
 		return &Refusal{Reason: RefusedClosed, Service: s.ID, Until: next}
 	}
-	if !d.cfg.Rules.NoCutOff && now.Add(t.Estimate).After(sess.Close) {
+	if !d.cfg.Rules.NoCutOff && !now.Add(t.Estimate).Before(sess.Close) {
 		return &Refusal{Reason: RefusedCutOff, Service: s.ID, Until: sess.Close}
 	}
 	return nil

@@ -37,16 +37,17 @@ func (a place) before(b place) bool {
 }
 
 // placeOf returns where t stands for a desk on which its service has the
-// given rank.
+// given rank. An appointment ticket that was transferred has had its
+// appointment: in its new service it queues by Queued like a walk-in.
 func (d *Dispenser) placeOf(t *Ticket, rank int, now time.Time) place {
 	r := &d.cfg.Rules
-	switch t.Kind {
-	case Appointment:
+	switch {
+	case t.Kind == Appointment && t.Transfers == 0:
 		if !now.Before(t.Slot.Add(-r.DueBefore)) {
 			return place{classDueAppointment, t.Slot, rank, t}
 		}
 		return place{classEarlyAppointment, t.Slot, rank, t}
-	case Priority:
+	case t.Kind == Priority:
 		return place{classPriority, t.Queued, rank, t}
 	}
 	handicap := time.Duration(rank) * r.ProfileStep

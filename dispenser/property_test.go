@@ -164,15 +164,19 @@ func checkCall(d *Dispenser, r Rules, before []Ticket, e Event) error {
 		if x.State != Waiting || x.ID == y.ID || !inProfile[x.Service] {
 			continue
 		}
-		xDue := x.Kind == Appointment && !now.Before(x.Slot.Add(-r.DueBefore))
-		yDue := y.Kind == Appointment && !now.Before(y.Slot.Add(-r.DueBefore))
+		xDue := x.Kind == Appointment && x.Transfers == 0 && !now.Before(x.Slot.Add(-r.DueBefore))
+		yDue := y.Kind == Appointment && y.Transfers == 0 && !now.Before(y.Slot.Add(-r.DueBefore))
 		if xDue && !yDue {
 			return fmt.Errorf("desk %s called %s (%s) while appointment %s (slot %v) was due", dk.ID, y.Number, y.Kind, x.Number, x.Slot)
 		}
-		if y.Kind == WalkIn && x.Kind == Priority {
+		// A transferred appointment has had its appointment: it queues as
+		// a walk-in.
+		yWalkIn := y.Kind == WalkIn || (y.Kind == Appointment && y.Transfers > 0)
+		xWalkIn := x.Kind == WalkIn || (x.Kind == Appointment && x.Transfers > 0)
+		if yWalkIn && x.Kind == Priority {
 			return fmt.Errorf("desk %s called walk-in %s while priority %s waited", dk.ID, y.Number, x.Number)
 		}
-		if y.Kind == WalkIn && x.Kind == WalkIn && y.Queued.Sub(x.Queued) > r.MaxOvertake {
+		if yWalkIn && xWalkIn && y.Queued.Sub(x.Queued) > r.MaxOvertake {
 			return fmt.Errorf("desk %s called walk-in %s (queued %v) over walk-in %s queued %v earlier, more than the bound %v",
 				dk.ID, y.Number, y.Queued, x.Number, y.Queued.Sub(x.Queued), r.MaxOvertake)
 		}
