@@ -1,0 +1,7 @@
+//go:build !unix
+
+package store
+
+import "testing"
+
+func assertUnlocked(t *testing.T, path string) {}

@@ -1,0 +1,185 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"go.etcd.io/bbolt"
+	"torn.cat/torn/dispenser"
+)
+
+// mustOpen opens a new store in a real file under t.TempDir(). When the test
+// ends it closes the store and runs bbolt's consistency check on the file,
+// failing the test on any problem.
+func mustOpen(t testing.TB) *Store {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "torn.db")
+	s, err := Open(path, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Error(err)
+		}
+		checkFile(t, path)
+	})
+	return s
+}
+
+// checkFile runs bbolt's consistency check on the database at path.
+func checkFile(t testing.TB, path string) {
+	t.Helper()
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		t.Errorf("check %s: %v", path, err)
+		return
+	}
+	defer db.Close()
+	err = db.View(func(tx *bbolt.Tx) error {
+		for err := range tx.Check() {
+			t.Errorf("check %s: %v", path, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Errorf("check %s: %v", path, err)
+	}
+}
+
+// reopen closes s and opens its file again; the new store is closed when
+// the test ends, before mustOpen's check.
+func reopen(t testing.TB, s *Store) *Store {
+	t.Helper()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := Open(s.Path(), Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s2.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return s2
+}
+
+// madrid is the offices' time zone.
+var madrid = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Madrid")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
+
+// monday is a Monday morning at the office.
+var monday = time.Date(2025, 3, 3, 9, 0, 0, 0, madrid)
+
+// testConfig is an office open round the clock with two services, one of
+// them taking priority tickets, and the given number of desks (at least 1)
+// serving both in alternating order of preference.
+func testConfig(t testing.TB, desks int) dispenser.Config {
+	t.Helper()
+	all, err := dispenser.ParseRange("00:00-24:00")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h dispenser.Hours
+	for wd := range h.Weekly {
+		h.Weekly[wd] = []dispenser.Range{all}
+	}
+	cfg := dispenser.Config{
+		Office:   "test",
+		Name:     "OAC de prova",
+		Location: madrid,
+		Services: []dispenser.Service{
+			{ID: "oac", Prefix: "A", Names: map[dispenser.Lang]string{dispenser.Catalan: "Atenció ciutadana"}, Priority: true, Hours: h},
+			{ID: "padro", Prefix: "B", Names: map[dispenser.Lang]string{dispenser.Catalan: "Padró"}, Hours: h},
+		},
+	}
+	for i := range desks {
+		p := []dispenser.ServiceID{"oac", "padro"}
+		if i%2 == 1 {
+			p[0], p[1] = p[1], p[0]
+		}
+		id := fmt.Sprintf("taula%d", i+1)
+		cfg.Desks = append(cfg.Desks, dispenser.Desk{ID: dispenser.DeskID(id), Name: fmt.Sprintf("Taula %d", i+1), Profile: p})
+	}
+	return cfg
+}
+
+// office drives a real dispenser and commits every event it returns, as
+// tornd does.
+type office struct {
+	t   testing.TB
+	cfg dispenser.Config
+	d   *dispenser.Dispenser
+	s   *Store
+	n   int
+	// evs holds every event committed, with its Seq.
+	evs []dispenser.Event
+}
+
+// newOffice starts a three-desk office from what s holds.
+func newOffice(t testing.TB, s *Store) *office {
+	t.Helper()
+	cfg := testConfig(t, 3)
+	st, err := s.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := dispenser.New(cfg, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &office{t: t, cfg: cfg, d: d, s: s}
+}
+
+// do handles cmd at now and commits its events.
+func (o *office) do(cmd dispenser.Command, now time.Time) []dispenser.Event {
+	o.t.Helper()
+	evs, err := o.d.Handle(cmd, now)
+	if err != nil {
+		o.t.Fatalf("%T at %s: %v", cmd, now, err)
+	}
+	if err := o.s.Commit(evs); err != nil {
+		o.t.Fatal(err)
+	}
+	o.evs = append(o.evs, evs...)
+	return evs
+}
+
+// issue issues a ticket of service svc with a fresh id and token: a
+// walk-in, or an appointment checked in with document hash doc when doc is
+// not empty.
+func (o *office) issue(svc dispenser.ServiceID, doc string, now time.Time) dispenser.Ticket {
+	o.t.Helper()
+	o.n++
+	c := dispenser.Issue{
+		Service: svc,
+		ID:      dispenser.TicketID(fmt.Sprintf("t%06d", o.n)),
+		Token:   fmt.Sprintf("%032x", o.n),
+	}
+	if doc != "" {
+		c.Kind, c.Slot, c.DocumentHash = dispenser.Appointment, now.Add(10*time.Minute), doc
+	}
+	evs := o.do(c, now)
+	return *evs[len(evs)-1].Ticket
+}
+
+// asJSON is v in JSON, to compare values whose times went through JSON
+// (the same instants and offsets, other *time.Location values).
+func asJSON(t testing.TB, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
