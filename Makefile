@@ -1,0 +1,68 @@
+# Torn's build. `make demo` runs the demo office; `make test` runs every
+# check this machine can run, installing what it needs first.
+
+GO          ?= go
+TOOLS       := $(CURDIR)/.tools
+STATICCHECK := $(TOOLS)/staticcheck
+STATICCHECK_VERSION := v0.8.2
+VERSION     ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS     := -s -w -X main.buildVersion=$(VERSION)
+
+.PHONY: all build demo test check-fmt vet staticcheck unit crossbuild bench tools clean
+
+all: build
+
+build:
+	$(GO) build -ldflags '$(LDFLAGS)' -o bin/ ./cmd/...
+
+# The whole office on this machine, with a throw-away database.
+demo: build
+	@dir=$$(mktemp -d /tmp/torn-demo.XXXXXX); \
+	echo "Demo office from configs/demo.toml, throw-away database in $$dir"; \
+	echo "  queue:        http://127.0.0.1:8080/api/queue"; \
+	echo "  office:       http://127.0.0.1:8080/api/office"; \
+	echo "  health:       http://127.0.0.1:8080/healthz"; \
+	echo "  issue ticket: curl -X POST -d '{\"service\":\"oac\"}' http://127.0.0.1:8080/api/tickets"; \
+	echo "  call next:    curl -X POST http://127.0.0.1:8080/api/desks/taula1/next"; \
+	echo "  finish:       curl -X POST http://127.0.0.1:8080/api/desks/taula1/done"; \
+	echo "Simulated citizens take a ticket every 20 s or so and the desks serve them."; \
+	echo "Ctrl-C stops it; the database is removed."; \
+	trap 'rm -rf "$$dir"' EXIT INT TERM; \
+	./bin/tornd run -config configs/demo.toml -db "$$dir/torn.db" -listen 127.0.0.1:8080 -simulate
+
+# Everything: formatting, vet, staticcheck, the tests with the race
+# detector (the crash test among them), and the cross-builds for the Pi.
+test: tools check-fmt vet staticcheck unit crossbuild
+
+tools: $(STATICCHECK)
+
+$(STATICCHECK):
+	GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+check-fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+staticcheck: $(STATICCHECK)
+	$(STATICCHECK) ./...
+
+unit:
+	$(GO) test -race -count=1 -timeout 12m ./...
+
+crossbuild:
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=6 $(GO) build -o /dev/null ./cmd/...
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=7 $(GO) build -o /dev/null ./cmd/...
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -o /dev/null ./cmd/...
+
+# The figures of docs/performance.md.
+bench:
+	$(GO) test -run '^$$' -bench Issue -benchtime 20000x ./office
+	$(GO) test -run '^$$' -bench CommitIssue -benchtime 20000x ./store
+	$(GO) test -run '^$$' -bench BootYear -benchtime 50x ./store
+	$(GO) test -run TestMemoryDay -count=1 -v ./cmd/tornd
+
+clean:
+	rm -rf bin $(TOOLS)

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime/debug"
+)
+
+const defaultConfig = "/etc/torn/tornd.toml"
+
+const usage = `usage:
+  tornd [run] [-config FILE] [-db FILE] [-listen ADDR] [-simulate]
+                                                         run the office
+  tornd check [FILE]                                     check a config file
+  tornd version                                          print the version
+`
+
+// cli runs tornd with args and returns the exit code: 0 on success, 1 when
+// running failed, 2 for bad usage or a bad config.
+func cli(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cmd := "run"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "run":
+		return runCmd(ctx, args, stderr)
+	case "check":
+		return checkCmd(args, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "tornd", version())
+		return 0
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "tornd: unknown command %q\n%s", cmd, usage)
+	return 2
+}
+
+func runCmd(ctx context.Context, args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("tornd run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", defaultConfig, "the office's config `file`")
+	db := fs.String("db", "", "the store's `file` (overrides store.path)")
+	listen := fs.String("listen", "", "the HTTP `address` (overrides server.listen)")
+	debugLog := fs.Bool("debug", false, "log debug lines")
+	simulate := fs.Bool("simulate", false, "simulate citizens and clerks (for the demo)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	level := slog.LevelInfo
+	if *debugLog {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	cfg, err := LoadConfig(*path)
+	if err != nil {
+		fmt.Fprintf(stderr, "tornd: bad config:\n%v\n", err)
+		return 2
+	}
+	if *db != "" {
+		cfg.DB = *db
+	}
+	if *listen != "" {
+		cfg.Listen = *listen
+	}
+	d := &Daemon{Config: cfg, Log: log}
+	if err := d.Open(); err != nil {
+		log.Error("cannot start", "err", err)
+		return 1
+	}
+	defer d.Close()
+	if *simulate {
+		log.Info("simulating citizens and clerks")
+		go Simulation{Log: log}.Run(ctx, d.Office())
+	}
+	if err := d.Run(ctx); err != nil {
+		log.Error("stopped", "err", err)
+		return 1
+	}
+	log.Info("stopped")
+	return 0
+}
+
+func checkCmd(args []string, stdout, stderr io.Writer) int {
+	path := defaultConfig
+	if len(args) > 1 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	if len(args) == 1 {
+		path = args[0]
+	}
+	cfg, err := LoadConfig(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "%v\n", err)
+		return 2
+	}
+	fmt.Fprintf(stdout, "%s: ok: office %s, %d services, %d desks\n", path, cfg.Office.Office, len(cfg.Office.Services), len(cfg.Office.Desks))
+	return 0
+}
+
+// buildVersion is set by the Makefile (-ldflags -X).
+var buildVersion string
+
+func version() string {
+	if buildVersion != "" {
+		return buildVersion
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				return bi.Main.Version + " " + s.Value
+			}
+		}
+		return bi.Main.Version
+	}
+	return "unknown"
+}

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"torn.cat/torn/office"
+	"torn.cat/torn/store"
+	"torn.cat/torn/web"
+)
+
+// Daemon is a running tornd: the store, the office and the LAN server.
+type Daemon struct {
+	Config Config
+	// Log receives every log line. Default slog.Default().
+	Log *slog.Logger
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
+
+	store  *store.Store
+	office *office.Office
+	ln     net.Listener
+}
+
+// Open opens the store, rebuilds the office and listens; it does not serve
+// yet. It fails, naming the file and the problem, when the store cannot be
+// used.
+func (d *Daemon) Open() error {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	start := time.Now()
+	st, err := store.Open(d.Config.DB, store.Options{})
+	if err != nil {
+		return err
+	}
+	o, err := office.Open(d.Config.Office, st, office.Options{Log: d.Log, Now: d.Now})
+	if err != nil {
+		st.Close()
+		return fmt.Errorf("open office from %s: %w", d.Config.DB, err)
+	}
+	ln, err := net.Listen("tcp", d.Config.Listen)
+	if err != nil {
+		st.Close()
+		return fmt.Errorf("listen on %s: %w", d.Config.Listen, err)
+	}
+	d.store, d.office, d.ln = st, o, ln
+	d.Log.Info("ready", "office", d.Config.Office.Office, "db", d.Config.DB,
+		"last_seq", st.LastSeq(), "boot", time.Since(start).Round(time.Microsecond))
+	return nil
+}
+
+// Addr is the address the server listens on, once Open returned.
+func (d *Daemon) Addr() net.Addr { return d.ln.Addr() }
+
+// Office is the running office, once Open returned.
+func (d *Daemon) Office() *office.Office { return d.office }
+
+// Run serves until ctx ends, then stops taking requests, lets the ones in
+// flight finish (their changes are committed or refused, never half-made)
+// and returns. Call Close afterwards.
+func (d *Daemon) Run(ctx context.Context) error {
+	srv := &http.Server{
+		Handler:           (&web.Server{Office: d.office, Log: d.Log}).Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      10 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(d.Log.Handler(), slog.LevelWarn),
+	}
+	bg, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go d.office.Tick(bg, 15*time.Second)
+	go d.purge(bg)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(d.ln) }()
+	d.Log.Info("serving", "addr", d.ln.Addr().String())
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	d.Log.Info("shutting down")
+	sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer scancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+// purgeDelay is how long after boot the first retention purge waits: a Pi
+// has no real-time clock, and its time may be far off until NTP sets it. A
+// purge on a clock in the future would delete events central has not had.
+const purgeDelay = 15 * time.Minute
+
+// purge applies the retention a while after boot and then every day.
+func (d *Daemon) purge(ctx context.Context) {
+	select {
+	case <-ctx.Done():
+		return
+	case <-time.After(purgeDelay):
+	}
+	for {
+		res, err := d.store.Purge(time.Now(), d.Config.Retention)
+		if err != nil {
+			d.Log.Error("retention purge", "err", err)
+		} else if res.EventsDeleted > 0 || res.Scrubbed > 0 {
+			d.Log.Info("retention purge", "events_deleted", res.EventsDeleted, "scrubbed", res.Scrubbed)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(24 * time.Hour):
+		}
+	}
+}
+
+// Close closes the listener and the store.
+func (d *Daemon) Close() error {
+	var errs []error
+	if d.ln != nil {
+		if err := d.ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if d.store != nil {
+		errs = append(errs, d.store.Close())
+	}
+	return errors.Join(errs...)
+}

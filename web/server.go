@@ -1,0 +1,39 @@
+package web
+
+import (
+	"log/slog"
+	"net/http"
+
+	"torn.cat/torn/office"
+)
+
+// MaxBody bounds every request body.
+const MaxBody = 8 << 10
+
+// Server serves the LAN API of one office.
+type Server struct {
+	Office *office.Office
+	// Log receives request errors. Default slog.Default().
+	Log *slog.Logger
+}
+
+// Handler returns the routes.
+func (s *Server) Handler() http.Handler {
+	if s.Log == nil {
+		s.Log = slog.Default()
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /api/office", s.getOffice)
+	mux.HandleFunc("GET /api/queue", s.getQueue)
+	mux.HandleFunc("GET /api/tickets", s.listTickets)
+	mux.HandleFunc("POST /api/tickets", s.issue)
+	mux.HandleFunc("GET /api/tickets/{id}", s.getTicket)
+	mux.HandleFunc("POST /api/tickets/{id}/cancel", s.cancel)
+	mux.HandleFunc("GET /api/desks", s.listDesks)
+	mux.HandleFunc("POST /api/desks/{desk}/{action}", s.deskAction)
+	mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, http.StatusNotFound, "not_found", "no such path: "+r.URL.Path, nil)
+	})
+	return mux
+}
