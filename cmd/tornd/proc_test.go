@@ -64,6 +64,14 @@ name = "Taula 2"
 services = ["padro", "oac", "cita"]
 `
 
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
 var (
 	buildOnce sync.Once
 	binPath   string
@@ -71,7 +79,7 @@ var (
 )
 
 // tornBinary builds tornd once per test run.
-func tornBinary(t *testing.T) string {
+func tornBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "tornd-bin")
@@ -91,7 +99,9 @@ func tornBinary(t *testing.T) string {
 	return binPath
 }
 
-func writeConfig(t *testing.T, body string) string {
+func writeConfig(t *testing.T, body string) string { return writeConfigB(t, body) }
+
+func writeConfigB(t testing.TB, body string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "tornd.toml")
 	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
@@ -111,11 +121,15 @@ type proc struct {
 
 var addrRE = regexp.MustCompile(`msg=serving addr=(\S+)`)
 
-// startTornd starts tornd and waits until it serves.
-func startTornd(t *testing.T, cfg, db string) *proc {
+// startTornd starts tornd (the binary bin, if given) and waits until it
+// serves.
+func startTornd(t testing.TB, cfg, db string, bin ...string) *proc {
 	t.Helper()
 	p := &proc{done: make(chan struct{})}
-	p.cmd = exec.Command(tornBinary(t), "run", "-config", cfg, "-db", db, "-listen", "127.0.0.1:0")
+	if len(bin) == 0 {
+		bin = append(bin, tornBinary(t))
+	}
+	p.cmd = exec.Command(bin[0], "run", "-config", cfg, "-db", db, "-listen", "127.0.0.1:0")
 	r, err := p.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
