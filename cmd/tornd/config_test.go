@@ -1,0 +1,119 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"torn.cat/torn/dispenser"
+)
+
+// TestExampleConfigsAreValid: every file in configs/ is a config tornd
+// accepts.
+func TestExampleConfigsAreValid(t *testing.T) {
+	files, err := filepath.Glob("../../configs/*.toml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no example configs: %v", err)
+	}
+	for _, f := range files {
+		if _, err := LoadConfig(f); err != nil {
+			t.Errorf("%s:\n%v", f, err)
+		}
+	}
+}
+
+func TestMasnouConfig(t *testing.T) {
+	c, err := LoadConfig("../../configs/masnou.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := dispenser.New(c.Office, dispenser.Snapshot{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := c.Office.Location
+	thu := time.Date(2026, 11, 26, 16, 30, 0, 0, loc)
+	if err := d.Admits("tramits", dispenser.WalkIn, thu); err != nil {
+		t.Errorf("quick errands on Thursday 16:30: %v", err)
+	}
+	if err := d.Admits("tramits", dispenser.WalkIn, thu.Add(24*time.Hour)); err == nil {
+		t.Error("quick errands open on Friday 16:30")
+	}
+	// The office's holidays close the services with hours of their own.
+	pol := d.Service("policia")
+	if _, open := pol.Hours.SessionAt(time.Date(2026, 12, 25, 10, 0, 0, 0, loc), loc); open {
+		t.Error("Policia Local open on Christmas Day")
+	}
+	if _, open := pol.Hours.SessionAt(time.Date(2026, 11, 27, 10, 0, 0, 0, loc), loc); !open {
+		t.Error("Policia Local closed on a Friday at 10:00")
+	}
+	if c.Office.Rules.DueBefore != 5*time.Minute || c.Office.Rules.MaxCalls != 3 || c.Retention.Days != 90 {
+		t.Errorf("rules %+v, retention %+v", c.Office.Rules, c.Retention)
+	}
+}
+
+// TestConfigErrors: each broken config is refused with every problem named,
+// with the file, and with the line where the decoder knows it.
+func TestConfigErrors(t *testing.T) {
+	base := alwaysOpen
+	for _, c := range []struct {
+		name string
+		edit func(string) string
+		want []string
+	}{
+		{"unknown keys, each with its line", func(s string) string {
+			return strings.Replace(s, "[rules]\n", "[rules]\ncolour = \"red\"\nspeed = 3\n", 1)
+		}, []string{"test.toml:7:1: unknown key rules.colour", "test.toml:8:1: unknown key rules.speed"}},
+		{"TOML syntax", func(s string) string { return s + "\n[[desk]\n" }, []string{"test.toml:"}},
+		{"wrong type", func(s string) string { return strings.Replace(s, `cut_off = false`, `cut_off = "no"`, 1) }, []string{"test.toml:", "cut_off"}},
+		{"bad duration", func(s string) string {
+			return strings.Replace(s, "[rules]\n", "[rules]\ndue_before = \"five minutes\"\n", 1)
+		}, []string{`duration "five minutes"`}},
+		{"bad range and unknown zone", func(s string) string {
+			s = strings.Replace(s, `mon = ["00:00-24:00"]`, `mon = ["14:00-08:30"]`, 1)
+			return strings.Replace(s, `name = "Test office"`, "name = \"x\"\ntime_zone = \"Europe/Badalona\"", 1)
+		}, []string{`mon: opening range "14:00-08:30": ends before it starts`, `unknown time zone`}},
+		{"bad transfer and language", func(s string) string {
+			s = strings.Replace(s, "[rules]\n", "[rules]\ntransfer = \"middle\"\n", 1)
+			return strings.Replace(s, `name = { ca = "Padró" }`, `name = { ca = "Padró", fr = "Registre" }`, 1)
+		}, []string{`rules.transfer "middle"`, `name.fr: want ca, es or en`}},
+		{"office problems, all at once", func(s string) string {
+			s = strings.Replace(s, `prefix = "P"`, `prefix = "A"`, 1)
+			s = strings.Replace(s, `services = ["oac", "padro"]`, `services = ["oac", "padro", "casaments"]`, 1)
+			return strings.Replace(s, `name = { ca = "Cita prèvia" }`, `name = { es = "Cita previa" }`, 1)
+		}, []string{`prefix "A" is already used by service "oac"`, `desk "taula1": unknown service "casaments"`, `service "cita": no Catalan name`}},
+		{"no office id", func(s string) string { return strings.Replace(s, `id = "test"`, ``, 1) }, []string{"office.id is required"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseConfig("test.toml", []byte(c.edit(base)))
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error does not say %q:\n%v", w, err)
+				}
+			}
+			for _, line := range strings.Split(err.Error(), "\n") {
+				if !strings.HasPrefix(line, "test.toml") {
+					t.Errorf("error line does not name the file: %q", line)
+				}
+			}
+		})
+	}
+}
+
+func TestConfigTooLarge(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "big.toml")
+	if err := os.WriteFile(p, []byte("# "+strings.Repeat("x", maxConfigSize)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadConfig(p); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Fatalf("a 1 MiB config: %v", err)
+	}
+	if _, err := LoadConfig(filepath.Join(t.TempDir(), "missing.toml")); err == nil || !strings.Contains(err.Error(), "missing.toml") {
+		t.Fatalf("a missing config: %v", err)
+	}
+}
