@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -178,14 +179,14 @@ func TestShutdownKeepsCommittedTickets(t *testing.T) {
 			call(p.base, "POST", "/api/tickets", `{"service":"oac"}`, nil)
 		}
 	}()
-	p.cmd.Process.Signal(os.Interrupt)
+	p.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-p.done:
 	case <-time.After(15 * time.Second):
-		t.Fatal("tornd did not stop within 15 s of SIGINT")
+		t.Fatal("tornd did not stop within 15 s of SIGTERM")
 	}
 	if code := p.cmd.ProcessState.ExitCode(); code != 0 {
-		t.Fatalf("exit code %d after SIGINT\n%s", code, p.log())
+		t.Fatalf("exit code %d after SIGTERM\n%s", code, p.log())
 	}
 	p2 := startTornd(t, cfg, db)
 	_, ts := listTickets(t, p2.base)
