@@ -70,25 +70,11 @@ func TestCutOff(t *testing.T) {
 			if (admits == nil) != (err == nil) {
 				t.Errorf("Admits = %v but Issue = %v", admits, err)
 			}
-			if tc.until.IsZero() {
-				if err != nil {
-					t.Fatalf("Issue: %v, want a ticket", err)
-				}
-				lastEvent(t, evs, dispenser.TicketIssued)
+			if !wantIssuedOrRefused(t, evs, err, dispenser.RefusedCutOff, svcA, tc.until) {
 				return
-			}
-			var r *dispenser.Refusal
-			if !errors.As(err, &r) {
-				t.Fatalf("Issue: %v, want a refusal", err)
-			}
-			if r.Reason != dispenser.RefusedCutOff || r.Service != svcA || !r.Until.Equal(tc.until) {
-				t.Errorf("refusal %+v, want cut-off until %s", r, tc.until)
 			}
 			if want := tc.until.In(madrid).Format("15:04"); !strings.Contains(err.Error(), want) {
 				t.Errorf("refusal says %q, want it to name the closing time %s", err, want)
-			}
-			if len(evs) != 0 {
-				t.Errorf("events %v, want none", types(evs))
 			}
 			f.unchanged(before)
 		})

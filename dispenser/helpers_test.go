@@ -1,6 +1,7 @@
 package dispenser_test
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"testing"
@@ -289,6 +290,31 @@ func (f *fixture) unchanged(before state) {
 }
 
 // lastEvent returns the last event of type typ in evs.
+// wantIssuedOrRefused checks the answer to an Issue: a ticket when until is
+// zero, else a refusal for reason, service and until with no events. It
+// reports whether the ticket was refused.
+func wantIssuedOrRefused(t testing.TB, evs []dispenser.Event, err error, reason dispenser.RefusalReason, service dispenser.ServiceID, until time.Time) bool {
+	t.Helper()
+	if until.IsZero() {
+		if err != nil {
+			t.Fatalf("Issue: %v, want a ticket", err)
+		}
+		lastEvent(t, evs, dispenser.TicketIssued)
+		return false
+	}
+	var r *dispenser.Refusal
+	if !errors.As(err, &r) {
+		t.Fatalf("Issue: %v, want a refusal", err)
+	}
+	if r.Reason != reason || r.Service != service || !r.Until.Equal(until) {
+		t.Errorf("refusal %+v, want %s until %s", r, reason, until)
+	}
+	if len(evs) != 0 {
+		t.Errorf("events %v, want none", types(evs))
+	}
+	return true
+}
+
 func lastEvent(t testing.TB, evs []dispenser.Event, typ dispenser.EventType) dispenser.Event {
 	t.Helper()
 	for i := len(evs) - 1; i >= 0; i-- {

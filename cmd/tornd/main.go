@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // the office's time zone even where the system has no zoneinfo
 )
 
 func main() {
