@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -41,16 +40,16 @@ func (s *Store) Commit(evs []dispenser.Event) error {
 				return fmt.Errorf("event %d (%s): next sequence: %w", i+1, e.Type, err)
 			}
 			e.Seq = seq
-			if err := putJSON(events, seqKey(seq), &e); err != nil {
+			if err := putEvent(events, &e); err != nil {
 				return fmt.Errorf("event %d (%s): %w", i+1, e.Type, err)
 			}
 			if e.Ticket != nil {
-				if err := putJSON(tickets, []byte(e.Ticket.ID), e.Ticket); err != nil {
+				if err := putTicket(tickets, e.Ticket); err != nil {
 					return fmt.Errorf("event %d (%s): ticket %s: %w", i+1, e.Type, e.Ticket.ID, err)
 				}
 			}
 			if e.Desk != nil {
-				if err := putJSON(desks, []byte(e.Desk.ID), e.Desk); err != nil {
+				if err := putDesk(desks, e.Desk); err != nil {
 					return fmt.Errorf("event %d (%s): desk %s: %w", i+1, e.Type, e.Desk.ID, err)
 				}
 			}
@@ -98,23 +97,13 @@ func validate(e *dispenser.Event) error {
 	return nil
 }
 
-func putJSON(b *bbolt.Bucket, key []byte, v any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("encode: %w", err)
-	}
-	return b.Put(key, data)
-}
-
 // dropTickets deletes the tickets whose business day is not day.
 func dropTickets(tickets *bbolt.Bucket, day dispenser.Date) error {
 	var old [][]byte
 	err := tickets.ForEach(func(k, v []byte) error {
-		var t struct {
-			Day dispenser.Date `json:"day"`
-		}
-		if err := json.Unmarshal(v, &t); err != nil {
-			return corrupt("ticket %q: %v", k, err)
+		t, err := getTicket(k, v)
+		if err != nil {
+			return err
 		}
 		if t.Day != day {
 			old = append(old, bytes.Clone(k))

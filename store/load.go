@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -22,10 +21,16 @@ func (s *Store) Load() (dispenser.Snapshot, error) {
 		if st.Last, err = getTime(meta, keyLast); err != nil {
 			return err
 		}
-		err = tx.Bucket(bucketTickets).ForEach(func(k, v []byte) error {
-			var t dispenser.Ticket
-			if err := json.Unmarshal(v, &t); err != nil {
-				return corrupt("ticket %q: %v", k, err)
+		tickets := tx.Bucket(bucketTickets)
+		// Counting first reads the same pages twice but spares copying a
+		// day's tickets over and over as the slice grows.
+		if n := tickets.Stats().KeyN; n > 0 {
+			st.Tickets = make([]dispenser.Ticket, 0, n)
+		}
+		err = tickets.ForEach(func(k, v []byte) error {
+			t, err := getTicket(k, v)
+			if err != nil {
+				return err
 			}
 			st.Tickets = append(st.Tickets, t)
 			return nil
@@ -34,9 +39,9 @@ func (s *Store) Load() (dispenser.Snapshot, error) {
 			return err
 		}
 		return tx.Bucket(bucketDesks).ForEach(func(k, v []byte) error {
-			var d dispenser.DeskStatus
-			if err := json.Unmarshal(v, &d); err != nil {
-				return corrupt("desk %q: %v", k, err)
+			d, err := getDesk(k, v)
+			if err != nil {
+				return err
 			}
 			st.Desks = append(st.Desks, d)
 			return nil

@@ -124,19 +124,8 @@ func TestOpenRefusesBadFiles(t *testing.T) {
 			}
 			return path
 		}, `: corrupted or not a Torn database: a bbolt file without a "meta" bucket`, true},
-		{"schema version 99", func(t *testing.T) string {
-			path := writeFile(t, good)
-			db, err := bbolt.Open(path, 0o600, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			err = db.Update(func(tx *bbolt.Tx) error { return putUint(tx.Bucket(bucketMeta), keyVersion, 99) })
-			if err != nil {
-				t.Fatal(err)
-			}
-			return path
-		}, ": schema version 99 is newer than this tornd (1)", false},
+		{"schema version 99", withVersion(good, 99), ": schema version 99 is newer than this tornd (2)", false},
+		{"schema version 1", withVersion(good, 1), ": schema version 1 was written by an older development build of tornd", false},
 		{"sequence behind the log", func(t *testing.T) string {
 			path := writeFile(t, good)
 			db, err := bbolt.Open(path, 0o600, nil)
@@ -171,13 +160,40 @@ func TestOpenRefusesBadFiles(t *testing.T) {
 			assertUnlocked(t, path)
 		})
 	}
-	t.Run("schema version 99 exact", func(t *testing.T) {
-		path := cases[8].file(t)
-		_, err := Open(path, Options{})
-		if want := "open store " + path + ": schema version 99 is newer than this tornd (1)"; err == nil || err.Error() != want {
-			t.Errorf("error %v, want %q", err, want)
+	for _, c := range []struct {
+		version uint64
+		want    string
+	}{
+		{99, "schema version 99 is newer than this tornd (2)"},
+		{1, "schema version 1 was written by an older development build of tornd; this tornd reads version 2 — move the file away and start afresh"},
+	} {
+		t.Run(fmt.Sprintf("schema version %d exact", c.version), func(t *testing.T) {
+			path := withVersion(good, c.version)(t)
+			_, err := Open(path, Options{})
+			if want := "open store " + path + ": " + c.want; err == nil || err.Error() != want {
+				t.Errorf("error %v, want %q", err, want)
+			}
+		})
+	}
+}
+
+// withVersion returns a function that writes data, a store file, with its
+// schema version set to version.
+func withVersion(data []byte, version uint64) func(t *testing.T) string {
+	return func(t *testing.T) string {
+		t.Helper()
+		path := writeFile(t, data)
+		db, err := bbolt.Open(path, 0o600, nil)
+		if err != nil {
+			t.Fatal(err)
 		}
-	})
+		defer db.Close()
+		err = db.Update(func(tx *bbolt.Tx) error { return putUint(tx.Bucket(bucketMeta), keyVersion, version) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
 }
 
 // TestOpenDamagedPagesNeverPanics damages each page of a real file in turn,

@@ -1,8 +1,6 @@
 package store
 
 import (
-	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -22,12 +20,9 @@ func (s *Store) Outbox(after uint64, max int) ([]dispenser.Event, error) {
 	err := s.view(func(tx *bbolt.Tx) error {
 		c := tx.Bucket(bucketEvents).Cursor()
 		for k, v := c.Seek(seqKey(after + 1)); k != nil && len(evs) < max; k, v = c.Next() {
-			var e dispenser.Event
-			if err := json.Unmarshal(v, &e); err != nil {
-				return corrupt("event %x: %v", k, err)
-			}
-			if len(k) != 8 || binary.BigEndian.Uint64(k) != e.Seq {
-				return corrupt("event %x holds seq %d", k, e.Seq)
+			e, err := getEvent(k, v)
+			if err != nil {
+				return err
 			}
 			evs = append(evs, e)
 		}

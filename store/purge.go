@@ -2,8 +2,6 @@ package store
 
 import (
 	"bytes"
-	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -84,14 +82,6 @@ func (s *Store) Purge(now time.Time, r Retention) (PurgeResult, error) {
 	return res, nil
 }
 
-// eventHead is the part of a stored event the purge looks at.
-type eventHead struct {
-	Time   time.Time `json:"time"`
-	Ticket *struct {
-		DocumentHash string `json:"document_hash"`
-	} `json:"ticket"`
-}
-
 // deleteEvents deletes up to purgeBatch events older than before, oldest
 // first, and reports whether there may be more.
 func (s *Store) deleteEvents(before time.Time) (deleted int, more bool, err error) {
@@ -100,11 +90,11 @@ func (s *Store) deleteEvents(before time.Time) (deleted int, more bool, err erro
 		var old [][]byte
 		c := b.Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
-			var h eventHead
-			if err := json.Unmarshal(v, &h); err != nil {
-				return corrupt("event %x: %v", k, err)
+			e, err := getEvent(k, v)
+			if err != nil {
+				return err
 			}
-			if !h.Time.Before(before) {
+			if !e.Time.Before(before) {
 				break
 			}
 			if len(old) == purgeBatch {
@@ -147,27 +137,20 @@ func (s *Store) scrubEvents(before time.Time) (scrubbed int, more bool, err erro
 				more = true
 				break
 			}
-			var h eventHead
-			if err := json.Unmarshal(v, &h); err != nil {
-				return corrupt("event %x: %v", k, err)
+			e, err := getEvent(k, v)
+			if err != nil {
+				return err
 			}
-			if !h.Time.Before(before) {
+			if !e.Time.Before(before) {
 				break
 			}
 			read++
-			if len(k) != 8 {
-				return corrupt("event key %x is not a sequence number", k)
-			}
-			cursor = binary.BigEndian.Uint64(k)
-			if h.Ticket == nil || h.Ticket.DocumentHash == "" {
+			cursor = e.Seq
+			if e.Ticket == nil || e.Ticket.DocumentHash == "" {
 				continue
 			}
-			var e dispenser.Event
-			if err := json.Unmarshal(v, &e); err != nil {
-				return corrupt("event %x: %v", k, err)
-			}
 			e.Ticket.DocumentHash = ""
-			nv, err := json.Marshal(&e)
+			nv, err := encodeEvent(&e)
 			if err != nil {
 				return fmt.Errorf("encode event %d: %w", e.Seq, err)
 			}
@@ -200,9 +183,9 @@ func (s *Store) scrubTickets(before time.Time) (scrubbed int, err error) {
 		b := tx.Bucket(bucketTickets)
 		var ts []dispenser.Ticket
 		err := b.ForEach(func(k, v []byte) error {
-			var t dispenser.Ticket
-			if err := json.Unmarshal(v, &t); err != nil {
-				return corrupt("ticket %q: %v", k, err)
+			t, err := getTicket(k, v)
+			if err != nil {
+				return err
 			}
 			if t.DocumentHash != "" && lastChange(&t).Before(before) {
 				t.DocumentHash = ""
@@ -217,7 +200,7 @@ func (s *Store) scrubTickets(before time.Time) (scrubbed int, err error) {
 			return errUnchanged
 		}
 		for i := range ts {
-			if err := putJSON(b, []byte(ts[i].ID), &ts[i]); err != nil {
+			if err := putTicket(b, &ts[i]); err != nil {
 				return fmt.Errorf("rewrite ticket %s: %w", ts[i].ID, err)
 			}
 		}

@@ -5,10 +5,11 @@ import (
 	"fmt"
 
 	"go.etcd.io/bbolt"
+	"torn.cat/torn/dispenser"
 )
 
 // schemaVersion is the layout this code reads and writes (see doc.go).
-const schemaVersion = 1
+const schemaVersion = 2
 
 // Bucket names and meta keys; doc.go describes them.
 var (
@@ -61,6 +62,10 @@ func checkSchema(tx *bbolt.Tx) (last uint64, fresh bool, err error) {
 	switch {
 	case version > schemaVersion:
 		return 0, false, fmt.Errorf("schema version %d is newer than this tornd (%d)", version, schemaVersion)
+	case version == 1:
+		// Version 1 stored JSON; no release ever wrote it, so there is
+		// nothing to migrate.
+		return 0, false, fmt.Errorf("schema version 1 was written by an older development build of tornd; this tornd reads version %d — move the file away and start afresh", schemaVersion)
 	case version < 1:
 		return 0, false, corrupt("no schema version")
 	}
@@ -90,7 +95,7 @@ func checkSchema(tx *bbolt.Tx) (last uint64, fresh bool, err error) {
 	return last, false, nil
 }
 
-// initSchema creates the buckets of schema version 1 in an empty file.
+// initSchema creates the buckets of the schema version in an empty file.
 func initSchema(tx *bbolt.Tx) error {
 	for _, name := range [][]byte{bucketMeta, bucketEvents, bucketTickets, bucketDesks} {
 		if _, err := tx.CreateBucket(name); err != nil {
@@ -98,4 +103,66 @@ func initSchema(tx *bbolt.Tx) error {
 		}
 	}
 	return putUint(tx.Bucket(bucketMeta), keyVersion, schemaVersion)
+}
+
+// putEvent, putTicket and putDesk store a value under its key: the
+// sequence number, the ticket id, the desk id. Their errors say what could
+// not be encoded.
+func putEvent(b *bbolt.Bucket, e *dispenser.Event) error {
+	v, err := encodeEvent(e)
+	if err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
+	return b.Put(seqKey(e.Seq), v)
+}
+
+func putTicket(b *bbolt.Bucket, t *dispenser.Ticket) error {
+	v, err := encodeTicket(t)
+	if err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
+	return b.Put([]byte(t.ID), v)
+}
+
+func putDesk(b *bbolt.Bucket, d *dispenser.DeskStatus) error {
+	v, err := encodeDesk(d)
+	if err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
+	return b.Put([]byte(d.ID), v)
+}
+
+// getEvent, getTicket and getDesk decode value v stored under key k and
+// check that it is the one k names. Their errors wrap ErrCorrupt.
+func getEvent(k, v []byte) (dispenser.Event, error) {
+	e, err := decodeEvent(v)
+	switch {
+	case err != nil:
+		return e, corrupt("event %x: %v", k, err)
+	case len(k) != 8 || binary.BigEndian.Uint64(k) != e.Seq:
+		return e, corrupt("event %x holds seq %d", k, e.Seq)
+	}
+	return e, nil
+}
+
+func getTicket(k, v []byte) (dispenser.Ticket, error) {
+	t, err := decodeTicket(v)
+	switch {
+	case err != nil:
+		return t, corrupt("ticket %q: %v", k, err)
+	case string(t.ID) != string(k):
+		return t, corrupt("ticket %q holds ticket %q", k, t.ID)
+	}
+	return t, nil
+}
+
+func getDesk(k, v []byte) (dispenser.DeskStatus, error) {
+	d, err := decodeDesk(v)
+	switch {
+	case err != nil:
+		return d, corrupt("desk %q: %v", k, err)
+	case string(d.ID) != string(k):
+		return d, corrupt("desk %q holds desk %q", k, d.ID)
+	}
+	return d, nil
 }

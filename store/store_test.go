@@ -173,8 +173,7 @@ func (o *office) issue(svc dispenser.ServiceID, doc string, now time.Time) dispe
 	return *evs[len(evs)-1].Ticket
 }
 
-// asJSON is v in JSON, to compare values whose times went through JSON
-// (the same instants and offsets, other *time.Location values).
+// asJSON is v in JSON, for messages.
 func asJSON(t testing.TB, v any) string {
 	t.Helper()
 	b, err := json.Marshal(v)
@@ -182,4 +181,52 @@ func asJSON(t testing.TB, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// stored returns what the store gives back of a time it was given: the same
+// instant in UTC, without a monotonic clock reading. storedTicket,
+// storedDesk and storedEvent do that to every time of a value, so that the
+// value compares equal, with == or reflect.DeepEqual, to what Load and
+// Outbox return of it.
+func stored(t time.Time) time.Time { return t.Round(0).UTC() }
+
+func storedTicket(t dispenser.Ticket) dispenser.Ticket {
+	for _, p := range []*time.Time{&t.Issued, &t.Queued, &t.Slot, &t.FirstCalled, &t.Called, &t.Started, &t.Ended} {
+		*p = stored(*p)
+	}
+	return t
+}
+
+func storedDesk(d dispenser.DeskStatus) dispenser.DeskStatus {
+	d.Since = stored(d.Since)
+	return d
+}
+
+func storedEvent(e dispenser.Event) dispenser.Event {
+	e.Time = stored(e.Time)
+	if e.Ticket != nil {
+		t := storedTicket(*e.Ticket)
+		e.Ticket = &t
+	}
+	if e.Desk != nil {
+		d := storedDesk(*e.Desk)
+		e.Desk = &d
+	}
+	return e
+}
+
+func storedTickets(ts []dispenser.Ticket) []dispenser.Ticket {
+	out := make([]dispenser.Ticket, len(ts))
+	for i := range ts {
+		out[i] = storedTicket(ts[i])
+	}
+	return out
+}
+
+func storedDesks(ds []dispenser.DeskStatus) []dispenser.DeskStatus {
+	out := make([]dispenser.DeskStatus, len(ds))
+	for i := range ds {
+		out[i] = storedDesk(ds[i])
+	}
+	return out
 }
