@@ -8,7 +8,7 @@ STATICCHECK_VERSION := v0.8.2
 VERSION     ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS     := -s -w -X main.buildVersion=$(VERSION)
 
-.PHONY: all build demo test check-fmt vet staticcheck unit crossbuild bench tools clean
+.PHONY: all build demo test check-fmt vet staticcheck unit fuzz crossbuild bench tools clean
 
 all: build
 
@@ -31,8 +31,9 @@ demo: build
 	./bin/tornd run -config configs/demo.toml -db "$$dir/torn.db" -listen 127.0.0.1:8080 -simulate
 
 # Everything: formatting, vet, staticcheck, the tests with the race
-# detector (the crash test among them), and the cross-builds for the Pi.
-test: tools check-fmt vet staticcheck unit crossbuild
+# detector (the crash test among them), short fuzz runs, and the
+# cross-builds for the Pi.
+test: tools check-fmt vet staticcheck unit fuzz crossbuild
 
 tools: $(STATICCHECK)
 
@@ -51,6 +52,10 @@ staticcheck: $(STATICCHECK)
 
 unit:
 	$(GO) test -race -count=1 -timeout 12m ./...
+
+# Short runs of the fuzz targets, on top of their seed corpora that unit runs.
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzDecodeEvent -fuzztime 20s ./store
 
 crossbuild:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=6 $(GO) build -o /dev/null ./cmd/...

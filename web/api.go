@@ -37,10 +37,18 @@ type ticketJSON struct {
 }
 
 func viewTicket(d *dispenser.Dispenser, t dispenser.Ticket, now time.Time, withToken bool) ticketJSON {
+	// Times in the office's zone, however the store gave them back.
+	loc := d.Config().Location
+	in := func(tm time.Time) time.Time {
+		if tm.IsZero() {
+			return tm
+		}
+		return tm.In(loc)
+	}
 	v := ticketJSON{
 		ID: t.ID, Number: t.Number, Day: t.Day, Service: t.Service, Kind: t.Kind, State: t.State,
-		Lang: t.Lang, Issued: t.Issued, Slot: t.Slot, Desk: string(t.Desk), Calls: t.Calls,
-		Called: t.Called, Started: t.Started, Ended: t.Ended, Transfers: t.Transfers, Reason: t.Reason,
+		Lang: t.Lang, Issued: in(t.Issued), Slot: in(t.Slot), Desk: string(t.Desk), Calls: t.Calls,
+		Called: in(t.Called), Started: in(t.Started), Ended: in(t.Ended), Transfers: t.Transfers, Reason: t.Reason,
 	}
 	if withToken {
 		v.Token = t.Token
@@ -130,7 +138,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		Time   time.Time      `json:"time"`
 	}
 	s.Office.View(func(d *dispenser.Dispenser, now time.Time) {
-		body.Status, body.Office, body.Day, body.Time = "ok", d.Config().Office, d.Day(), now
+		body.Status, body.Office, body.Day, body.Time = "ok", d.Config().Office, d.Day(), now.In(d.Config().Location)
 	})
 	writeJSON(w, http.StatusOK, body)
 }
@@ -166,7 +174,7 @@ func (s *Server) getQueue(w http.ResponseWriter, r *http.Request) {
 		Desks    []deskJSON     `json:"desks"`
 	}
 	s.Office.View(func(d *dispenser.Dispenser, now time.Time) {
-		body.Day, body.Time = d.Day(), now
+		body.Day, body.Time = d.Day(), now.In(d.Config().Location)
 		by := map[dispenser.ServiceID][]ticketJSON{}
 		for _, t := range d.Tickets() {
 			if t.State == dispenser.Waiting {

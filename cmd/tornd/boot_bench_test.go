@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-var bootDB = flag.String("boot.db", filepath.Join(os.TempDir(), "torn-store-bench-year-s1-v1.db"),
+var bootDB = flag.String("boot.db", filepath.Join(os.TempDir(), "torn-store-bench-year-s2-v2.db"),
 	"database with a year of history for BenchmarkProcessBoot (built by `go test ./store -bench BootYear`)")
 
 // BenchmarkProcessBoot starts the real tornd on a database holding a year of
