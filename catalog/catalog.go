@@ -1,0 +1,47 @@
+// Package catalog holds every text a citizen or a clerk sees, one catalogue
+// per language: Catalan first, Spanish and English beside it. Templates and
+// layouts ask for a key; no text is written in them by hand.
+package catalog
+
+import "fmt"
+
+// Lang is a language code: "ca", "es", "en".
+type Lang = string
+
+// Default is the language used when a text has no translation.
+const Default Lang = "ca"
+
+// Langs lists the languages in the order they are offered.
+var Langs = []Lang{"ca", "es", "en"}
+
+var catalogs = map[Lang]map[string]string{
+	"ca": ca,
+	"es": es,
+	"en": en,
+}
+
+// T returns the text for key in lang, formatted with args (fmt verbs), or
+// the Catalan text when lang lacks it. A key missing everywhere comes back
+// as "!key", visible on the page or paper, and the catalogue test fails.
+func T(lang Lang, key string, args ...any) string {
+	s, ok := catalogs[lang][key]
+	if !ok {
+		s, ok = catalogs[Default][key]
+	}
+	if !ok {
+		return "!" + key
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// Keys returns every key of lang's catalogue.
+func Keys(lang Lang) []string {
+	var out []string
+	for k := range catalogs[lang] {
+		out = append(out, k)
+	}
+	return out
+}
