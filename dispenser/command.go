@@ -16,6 +16,9 @@ type Issue struct {
 	// DocumentHash is the keyed hash of the document an appointment was
 	// checked in with.
 	DocumentHash string
+	// NoPaper says the ticket will not be printed (the kiosk shows it on
+	// its screen), so it is issued while the printer is out of service.
+	NoPaper bool
 	// ID and Token are chosen by the caller: ID unique on the device,
 	// Token at least 128 random bits.
 	ID    TicketID

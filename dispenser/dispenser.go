@@ -30,6 +30,7 @@ type Dispenser struct {
 	counters map[string]int // by prefix: display numbers are what must not repeat
 	status   map[DeskID]*DeskStatus
 	learned  map[ServiceID]*learner
+	printer  PrinterStatus
 }
 
 // New returns the dispenser of the office cfg, from snapshot st (the zero Snapshot
@@ -51,6 +52,7 @@ func New(cfg Config, st Snapshot) (*Dispenser, error) {
 		counters: map[string]int{},
 		status:   map[DeskID]*DeskStatus{},
 		learned:  map[ServiceID]*learner{},
+		printer:  PrinterStatus{Ready: true},
 	}
 	for i := range d.cfg.Services {
 		s := &d.cfg.Services[i]
@@ -190,6 +192,8 @@ func (d *Dispenser) decide(cmd Command, now time.Time) ([]Event, error) {
 		return d.cancel(c, now)
 	case SetDesk:
 		return d.setDesk(c, now)
+	case SetPrinter:
+		return d.setPrinter(c, now)
 	case Tick:
 		return nil, nil
 	case nil:
@@ -230,6 +234,9 @@ func (d *Dispenser) apply(e *Event) {
 	if e.Desk != nil {
 		ds := *e.Desk
 		d.status[ds.ID] = &ds
+	}
+	if e.Printer != nil {
+		d.printer = *e.Printer
 	}
 }
 

@@ -41,6 +41,9 @@ const (
 	RefusedAppointmentOnly RefusalReason = "appointment_only"
 	// RefusedNoPriority: the service has no priority tickets.
 	RefusedNoPriority RefusalReason = "no_priority"
+	// RefusedOutOfService: the printer cannot print (Detail says why):
+	// the citizen should ask at the desk.
+	RefusedOutOfService RefusalReason = "out_of_service"
 )
 
 // A Refusal is the error Handle returns when an Issue is refused by the
@@ -51,6 +54,8 @@ type Refusal struct {
 	// Until is the next opening (RefusedClosed) or the closing time
 	// (RefusedCutOff); zero when unknown.
 	Until time.Time
+	// Detail is the printer's problem, for RefusedOutOfService.
+	Detail string
 }
 
 func (r *Refusal) Error() string {
@@ -64,6 +69,8 @@ func (r *Refusal) Error() string {
 		return fmt.Sprintf("service %s issues no more tickets today: it closes at %s and the wait would pass it", r.Service, r.Until.Format("15:04"))
 	case RefusedAppointmentOnly:
 		return fmt.Sprintf("service %s takes appointments only", r.Service)
+	case RefusedOutOfService:
+		return fmt.Sprintf("the dispenser is out of service (%s): ask at the desk", r.Detail)
 	case RefusedNoPriority:
 		return fmt.Sprintf("service %s issues no priority tickets", r.Service)
 	}

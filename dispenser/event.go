@@ -18,6 +18,7 @@ const (
 	TicketTransferred EventType = "ticket.transferred"
 	DeskChanged       EventType = "desk.changed"
 	DayStarted        EventType = "day.started"
+	PrinterChanged    EventType = "printer.changed"
 )
 
 // An Event is a change of the queue. Events are the log the store keeps and
@@ -34,4 +35,6 @@ type Event struct {
 	Desk *DeskStatus `json:"desk,omitempty"`
 	// Day is the business day that starts, for DayStarted.
 	Day Date `json:"day,omitempty"`
+	// Printer is the printer's state after a PrinterChanged.
+	Printer *PrinterStatus `json:"printer,omitempty"`
 }

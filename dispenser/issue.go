@@ -51,6 +51,9 @@ func (d *Dispenser) issue(c Issue, now time.Time) ([]Event, error) {
 		DocumentHash: c.DocumentHash,
 	}
 	t.Ahead, t.Estimate = d.estimate(&t, now)
+	if !d.printer.Ready && !c.NoPaper {
+		return nil, &Refusal{Reason: RefusedOutOfService, Service: s.ID, Detail: d.printer.Reason}
+	}
 	if c.Kind != Appointment {
 		if err := d.admit(s, &t, now); err != nil {
 			return nil, err
@@ -81,12 +84,15 @@ func (d *Dispenser) admit(s *Service, t *Ticket, now time.Time) error {
 }
 
 // Admits reports whether a walk-in (or priority) ticket of service id would
-// be issued now, and if not the refusal: what the dispenser shows on its
-// buttons before anyone presses them.
+// be issued and printed now, and if not the refusal: what the dispenser
+// shows on its buttons before anyone presses them.
 func (d *Dispenser) Admits(id ServiceID, kind Kind, now time.Time) error {
 	s := d.services[id]
 	if s == nil {
 		return fmt.Errorf("%w %q", ErrUnknownService, id)
+	}
+	if !d.printer.Ready {
+		return &Refusal{Reason: RefusedOutOfService, Service: id, Detail: d.printer.Reason}
 	}
 	t := Ticket{Service: id, Kind: kind, State: Waiting, Issued: now, Queued: now}
 	t.Ahead, t.Estimate = d.estimate(&t, now)

@@ -100,6 +100,12 @@ func runSequence(seed uint64, steps int) error {
 			now = now.Add(time.Duration(rng.IntN(300)) * time.Second)
 		}
 		cmd := randomCommand(rng, d, now, &n)
+		if is, ok := cmd.(Issue); ok && !d.Printer().Ready && !is.NoPaper && d.DayOf(now) == d.Day() {
+			if _, err := d.Handle(cmd, now); err == nil {
+				return fmt.Errorf("step %d: a ticket to print was issued while the printer was %q", step, d.Printer().Reason)
+			}
+			continue
+		}
 		before := d.Tickets()
 		evs, err := d.Handle(cmd, now)
 		if err != nil && len(evs) > 0 && evs[len(evs)-1].Type != DayStarted {
@@ -268,6 +274,7 @@ func randomCommand(rng *rand.Rand, d *Dispenser, now time.Time, n *int) Command 
 		if rng.IntN(50) == 0 {
 			is.ID = "t1" // a duplicate
 		}
+		is.NoPaper = rng.IntN(5) == 0
 		return is
 	case r < 60:
 		return CallNext{Desk: desk}
@@ -281,12 +288,14 @@ func randomCommand(rng *rand.Rand, d *Dispenser, now time.Time, n *int) Command 
 		return MarkNoShow{Desk: desk}
 	case r < 88:
 		return Transfer{Desk: desk, To: []ServiceID{"a", "b", "c", "x"}[rng.IntN(4)]}
-	case r < 92:
+	case r < 91:
 		ts := d.Tickets()
 		if len(ts) == 0 {
 			return Cancel{Ticket: "none"}
 		}
 		return Cancel{Ticket: ts[rng.IntN(len(ts))].ID, Reason: "left"}
+	case r < 94:
+		return SetPrinter{Ready: rng.IntN(2) == 0, Reason: []string{"paper out", "cover open"}[rng.IntN(2)]}
 	case r < 98:
 		return SetDesk{Desk: desk, State: []DeskState{DeskOpen, DeskPaused, DeskClosed, "bogus"}[rng.IntN(4)]}
 	}

@@ -17,12 +17,14 @@ import (
 // present fields in order. An absent field is the zero value: an empty
 // string, 0, the zero time, a nil pointer. The fields, in order:
 //
-//	event   seq, time, type, ticket (a record), desk (a record), day
+//	event   seq, time, type, ticket (a record), desk (a record), day,
+//	        printer (a record)
 //	ticket  id, number, counter, day, service, kind, state, token, lang,
 //	        issued, queued, slot, ahead, estimate, desk, clerk, calls,
 //	        first called, called, started, ended, transfers, from,
 //	        reason, document hash
 //	desk    id, state, current, clerk, since
+//	printer ready (1 when ready), reason, since
 //
 // Seq is a uvarint; the other integers and the durations are varints
 // (zig-zag). A time is a varint: its Unix time in nanoseconds minus that of
@@ -85,6 +87,17 @@ func encodeEvent(e *dispenser.Event) ([]byte, error) {
 		w.nested(d)
 	}
 	w.str(string(e.Day))
+	if w.field(e.Printer != nil) {
+		p := w.child("printer")
+		ready := uint64(0)
+		if e.Printer.Ready {
+			ready = 1
+		}
+		p.uint(ready)
+		p.str(e.Printer.Reason)
+		p.time("since", e.Printer.Since)
+		w.nested(p)
+	}
 	return w.value()
 }
 
@@ -157,6 +170,11 @@ func decodeEvent(v []byte) (dispenser.Event, error) {
 		e.Desk = &ds
 	}
 	e.Day = dispenser.Date(r.str("day"))
+	if r.has() {
+		p := d.record("printer", r.prev)
+		e.Printer = &dispenser.PrinterStatus{Ready: p.uint("ready") == 1, Reason: p.str("reason"), Since: p.time("since")}
+		p.end()
+	}
 	r.end()
 	return e, d.end()
 }
@@ -330,9 +348,9 @@ type decoder struct {
 	b    []byte   // what is left to read
 	seen []string // the literals read so far
 	err  error
-	// buf holds seen: a value has 19 strings at most (an event's with
-	// its ticket and desk), so seen never outgrows it.
-	buf [19]string
+	// buf holds seen: a value has 20 strings at most (an event's with
+	// its ticket, desk and printer), so seen never outgrows it.
+	buf [20]string
 }
 
 // newDecoder starts reading v after its format byte.

@@ -76,6 +76,9 @@ func (g *gen) event() dispenser.Event {
 		e.Desk = g.desk(e.Time)
 	}
 	e.Day = dispenser.Date(g.str())
+	if g.rng.IntN(4) == 0 {
+		e.Printer = &dispenser.PrinterStatus{Ready: g.rng.IntN(2) == 0, Reason: g.str(), Since: g.time(e.Time)}
+	}
 	return e
 }
 
@@ -328,7 +331,7 @@ func TestDecodeGarbage(t *testing.T) {
 		{"JSON", []byte(`{"seq":1}`), "unknown format 123"},
 		{"no presence bits", []byte{formatV1}, "event fields: truncated or overlong varint"},
 		{"overlong presence bits", append([]byte{formatV1}, bytes.Repeat([]byte{0xff}, 11)...), "event fields: truncated or overlong varint"},
-		{"unknown field", []byte{formatV1, 1 << 6}, "event: unknown fields 0x40"},
+		{"unknown field", []byte{formatV1, 1 << 7, 1}, "event: unknown fields 0x80"},
 		{"unknown ticket field", []byte{formatV1, 1 << 3, 0x80, 0x80, 0x80, 0x10}, "ticket: unknown fields 0x2000000"},
 		{"string too long", typed(2*5, 'd', 'o'), "event type: 5 bytes long, 2 left"},
 		{"huge string", typed(0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 'x'), "event type: 4611686018427387903 bytes long, 1 left"},

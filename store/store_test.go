@@ -212,6 +212,11 @@ func storedEvent(e dispenser.Event) dispenser.Event {
 		d := storedDesk(*e.Desk)
 		e.Desk = &d
 	}
+	if e.Printer != nil {
+		p := *e.Printer
+		p.Since = stored(p.Since)
+		e.Printer = &p
+	}
 	return e
 }
 
