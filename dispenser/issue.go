@@ -48,6 +48,7 @@ func (d *Dispenser) issue(c Issue, now time.Time) ([]Event, error) {
 		Issued:       now,
 		Queued:       now,
 		Slot:         c.Slot,
+		NoPaper:      c.NoPaper,
 		DocumentHash: c.DocumentHash,
 	}
 	t.Ahead, t.Estimate = d.estimate(&t, now)

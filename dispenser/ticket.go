@@ -84,6 +84,10 @@ type Ticket struct {
 	// Reason says why a ticket was cancelled.
 	Reason string `json:"reason,omitempty"`
 
+	// NoPaper says the ticket was not to be printed: the kiosk showed it
+	// on its screen.
+	NoPaper bool `json:"no_paper,omitempty"`
+
 	// DocumentHash is the keyed hash of the document an appointment was
 	// checked in with. Personal data: purged after the retention period,
 	// never shown.

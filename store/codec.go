@@ -22,7 +22,7 @@ import (
 //	ticket  id, number, counter, day, service, kind, state, token, lang,
 //	        issued, queued, slot, ahead, estimate, desk, clerk, calls,
 //	        first called, called, started, ended, transfers, from,
-//	        reason, document hash
+//	        reason, document hash, no paper (1 when set)
 //	desk    id, state, current, clerk, since
 //	printer ready (1 when ready), reason, since
 //
@@ -142,6 +142,11 @@ func writeTicket(w *writer, t *dispenser.Ticket) {
 	w.str(string(t.From))
 	w.str(t.Reason)
 	w.str(t.DocumentHash)
+	noPaper := uint64(0)
+	if t.NoPaper {
+		noPaper = 1
+	}
+	w.uint(noPaper)
 }
 
 // writeDesk writes the fields of d to w.
@@ -223,6 +228,7 @@ func (d *decoder) ticket(base int64) dispenser.Ticket {
 	t.From = dispenser.ServiceID(r.str("from"))
 	t.Reason = r.str("reason")
 	t.DocumentHash = r.str("document hash")
+	t.NoPaper = r.uint("no paper") == 1
 	r.end()
 	return t
 }

@@ -92,6 +92,7 @@ func (g *gen) ticket(near time.Time) *dispenser.Ticket {
 		Desk: dispenser.DeskID(g.str()), Clerk: g.str(), Calls: g.int(),
 		FirstCalled: g.time(near), Called: g.time(near), Started: g.time(near), Ended: g.time(near),
 		Transfers: g.int(), From: dispenser.ServiceID(g.str()), Reason: g.str(), DocumentHash: g.str(),
+		NoPaper: g.rng.IntN(2) == 0,
 	}
 }
 
@@ -332,7 +333,7 @@ func TestDecodeGarbage(t *testing.T) {
 		{"no presence bits", []byte{formatV1}, "event fields: truncated or overlong varint"},
 		{"overlong presence bits", append([]byte{formatV1}, bytes.Repeat([]byte{0xff}, 11)...), "event fields: truncated or overlong varint"},
 		{"unknown field", []byte{formatV1, 1 << 7, 1}, "event: unknown fields 0x80"},
-		{"unknown ticket field", []byte{formatV1, 1 << 3, 0x80, 0x80, 0x80, 0x10}, "ticket: unknown fields 0x2000000"},
+		{"unknown ticket field", []byte{formatV1, 1 << 3, 0x80, 0x80, 0x80, 0x20}, "ticket: unknown fields 0x4000000"},
 		{"string too long", typed(2*5, 'd', 'o'), "event type: 5 bytes long, 2 left"},
 		{"huge string", typed(0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 'x'), "event type: 4611686018427387903 bytes long, 1 left"},
 		{"reference beyond the words", typed(byte(2*len(words) + 1)), fmt.Sprintf("event type: refers to string %d of %d", len(words), len(words))},
