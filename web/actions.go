@@ -14,6 +14,9 @@ type issueRequest struct {
 	Lang dispenser.Lang `json:"lang"`
 	// Slot is an appointment's time (RFC 3339).
 	Slot time.Time `json:"slot"`
+	// NoPaper: the caller shows the ticket on its screen instead of
+	// printing it, so it is issued even while the printer is out.
+	NoPaper bool `json:"no_paper"`
 }
 
 func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
@@ -29,7 +32,7 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusBadRequest, "invalid", `"lang" must be "ca", "es" or "en"`, nil)
 		return
 	}
-	evs, err := s.Office.Do(dispenser.Issue{Service: req.Service, Kind: req.Kind, Lang: req.Lang, Slot: req.Slot})
+	evs, err := s.Office.Do(dispenser.Issue{Service: req.Service, Kind: req.Kind, Lang: req.Lang, Slot: req.Slot, NoPaper: req.NoPaper})
 	if err != nil {
 		s.failErr(w, r, err)
 		return
@@ -52,6 +55,19 @@ func knownLang(l dispenser.Lang) bool {
 		}
 	}
 	return false
+}
+
+// reprint prints a ticket again: the explicit action after a failed print.
+func (s *Server) reprint(w http.ResponseWriter, r *http.Request) {
+	if s.Reprint == nil {
+		s.fail(w, r, http.StatusNotFound, "no_printer", "this dispenser has no printer", nil)
+		return
+	}
+	if err := s.Reprint(dispenser.TicketID(r.PathValue("id"))); err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "sent to the printer"})
 }
 
 func (s *Server) cancel(w http.ResponseWriter, r *http.Request) {

@@ -128,17 +128,22 @@ func viewServices(d *dispenser.Dispenser, now time.Time) []serviceJSON {
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	if err := s.Office.Err(); err != nil {
-		s.fail(w, r, http.StatusServiceUnavailable, "out_of_service", err.Error(), err)
+		s.fail(w, r, http.StatusServiceUnavailable, "stopped", err.Error(), err)
 		return
 	}
 	var body struct {
-		Status string         `json:"status"`
-		Office string         `json:"office"`
-		Day    dispenser.Date `json:"day"`
-		Time   time.Time      `json:"time"`
+		Status  string                  `json:"status"`
+		Office  string                  `json:"office"`
+		Day     dispenser.Date          `json:"day"`
+		Time    time.Time               `json:"time"`
+		Printer dispenser.PrinterStatus `json:"printer"`
 	}
 	s.Office.View(func(d *dispenser.Dispenser, now time.Time) {
 		body.Status, body.Office, body.Day, body.Time = "ok", d.Config().Office, d.Day(), now.In(d.Config().Location)
+		body.Printer = d.Printer()
+		if !body.Printer.Since.IsZero() {
+			body.Printer.Since = body.Printer.Since.In(d.Config().Location)
+		}
 	})
 	writeJSON(w, http.StatusOK, body)
 }

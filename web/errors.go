@@ -56,7 +56,7 @@ func (s *Server) failErr(w http.ResponseWriter, r *http.Request, err error) {
 		{dispenser.ErrWrongState, http.StatusConflict, "wrong_state"},
 		{dispenser.ErrNobodyWaiting, http.StatusConflict, "nobody_waiting"},
 		{dispenser.ErrDuplicate, http.StatusConflict, "duplicate"},
-		{office.ErrBroken, http.StatusServiceUnavailable, "out_of_service"},
+		{office.ErrBroken, http.StatusServiceUnavailable, "stopped"},
 	} {
 		if errors.Is(err, m.err) {
 			s.fail(w, r, m.status, m.code, err.Error(), err)

@@ -1,9 +1,11 @@
 package web
 
 import (
+	"image"
 	"log/slog"
 	"net/http"
 
+	"torn.cat/torn/dispenser"
 	"torn.cat/torn/office"
 )
 
@@ -15,6 +17,12 @@ type Server struct {
 	Office *office.Office
 	// Log receives request errors. Default slog.Default().
 	Log *slog.Logger
+	// Reprint prints a ticket again, when the dispenser has a printer.
+	Reprint func(dispenser.TicketID) error
+	// Paper is the virtual printer's paper, shown on /printer, or nil.
+	Paper interface {
+		Pages() ([]*image.Gray, error)
+	}
 }
 
 // Handler returns the routes.
@@ -30,6 +38,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/tickets", s.issue)
 	mux.HandleFunc("GET /api/tickets/{id}", s.getTicket)
 	mux.HandleFunc("POST /api/tickets/{id}/cancel", s.cancel)
+	mux.HandleFunc("POST /api/tickets/{id}/reprint", s.reprint)
+	mux.HandleFunc("GET /printer", s.paperPage)
+	mux.HandleFunc("GET /printer/{n}", s.paperImage)
 	mux.HandleFunc("GET /api/desks", s.listDesks)
 	mux.HandleFunc("POST /api/desks/{desk}/{action}", s.deskAction)
 	mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {

@@ -157,10 +157,10 @@ func TestStoreFailures(t *testing.T) {
 	// A commit that fails and a store that cannot be read: out of service.
 	st.failLoad = errors.New("i/o error")
 	do(t, h, "POST", "/api/tickets", `{"service":"oac"}`)
-	if code, body := do(t, h, "GET", "/healthz", ""); code != 503 || body["code"] != "out_of_service" {
+	if code, body := do(t, h, "GET", "/healthz", ""); code != 503 || body["code"] != "stopped" {
 		t.Fatalf("healthz with a broken store: %d %v", code, body)
 	}
-	if code, body := do(t, h, "POST", "/api/desks/taula1/next", ""); code != 503 || body["code"] != "out_of_service" {
+	if code, body := do(t, h, "POST", "/api/desks/taula1/next", ""); code != 503 || body["code"] != "stopped" {
 		t.Fatalf("desk action with a broken store: %d %v", code, body)
 	}
 }
