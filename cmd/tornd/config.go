@@ -12,6 +12,7 @@ import (
 	"github.com/pelletier/go-toml/v2"
 
 	"torn.cat/torn/dispenser"
+	"torn.cat/torn/printer"
 	"torn.cat/torn/store"
 )
 
@@ -27,6 +28,39 @@ type Config struct {
 	DB string
 	// Retention is how long the store keeps detail and personal data.
 	Retention store.Retention
+	// TrackingURL is the start of the URL of a ticket's live page; the
+	// ticket's token is appended. Default "http://" + Listen + "/t/".
+	TrackingURL string
+	// Printer is the ticket printer.
+	Printer PrinterConfig
+}
+
+// PrinterConfig is the [printer] section.
+type PrinterConfig struct {
+	// Transport is "none" (default: no printer), "virtual" (renders to
+	// images, for the demo and tests), "serial", "usb", "tcp" or "file".
+	Transport string
+	// Device is the serial or USB device, the TCP address (port 9100 by
+	// default) or the file.
+	Device string
+	// Baud and FlowControl set a serial line. Default 115200, "none".
+	Baud        int
+	FlowControl string
+	// Model and CodePage choose the ESC t table. Default "epson", "pc858".
+	Model, CodePage string
+	// Width is the printable width in dots: 384 (58 mm), 512 or 576
+	// (80 mm, the default).
+	Width int
+	// NativeQR uses the printer's own QR command. Default true.
+	NativeQR bool
+	// Logo is a PNG printed at the top, or "".
+	Logo string
+	// Cut cuts the paper after each ticket. Default true.
+	Cut bool
+	// Footer is printed at the bottom, per language.
+	Footer map[string]string
+	// StatusInterval is how often the printer's status is read. Default 2s.
+	StatusInterval time.Duration
 }
 
 // maxConfigSize bounds the config file.
@@ -57,6 +91,23 @@ type fileConfig struct {
 	Server struct {
 		Listen string `toml:"listen"`
 	} `toml:"server"`
+	Tracking struct {
+		URL string `toml:"url"`
+	} `toml:"tracking"`
+	Printer struct {
+		Transport      string            `toml:"transport"`
+		Device         string            `toml:"device"`
+		Baud           int               `toml:"baud"`
+		FlowControl    string            `toml:"flow_control"`
+		Model          string            `toml:"model"`
+		CodePage       string            `toml:"code_page"`
+		Width          int               `toml:"width"`
+		NativeQR       *bool             `toml:"native_qr"`
+		Logo           string            `toml:"logo"`
+		Cut            *bool             `toml:"cut"`
+		Footer         map[string]string `toml:"footer"`
+		StatusInterval duration          `toml:"status_interval"`
+	} `toml:"printer"`
 	Store struct {
 		Path         string `toml:"path"`
 		Retention    int    `toml:"retention_days"`
@@ -125,6 +176,11 @@ func ParseConfig(path string, b []byte) (Config, error) {
 	if c.DB == "" {
 		c.DB = "/var/lib/torn/torn.db"
 	}
+	c.TrackingURL = fc.Tracking.URL
+	if c.TrackingURL == "" {
+		c.TrackingURL = "http://" + c.Listen + "/t/"
+	}
+	c.Printer, errs = parsePrinter(path, fc, errs)
 	c.Retention = store.Retention{Days: fc.Store.Retention, PersonalDays: fc.Store.PersonalDays}
 	if c.Retention.Days < 0 || c.Retention.PersonalDays < 0 {
 		bad("store: retention days must not be negative")
@@ -262,4 +318,82 @@ func tomlError(path string, err error) error {
 		return fmt.Errorf("%s:%d:%d:%s %s", path, row, col, key, de.Error())
 	}
 	return fmt.Errorf("%s: %w", path, err)
+}
+
+// parsePrinter checks the [printer] section; problems are appended to errs,
+// each naming the key.
+func parsePrinter(path string, fc fileConfig, errs []error) (PrinterConfig, []error) {
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{path}, args...)...))
+	}
+	p := fc.Printer
+	c := PrinterConfig{
+		Transport: p.Transport, Device: p.Device, Baud: p.Baud, FlowControl: p.FlowControl,
+		Model: p.Model, CodePage: p.CodePage, Width: p.Width, NativeQR: true, Logo: p.Logo, Cut: true,
+		Footer: p.Footer, StatusInterval: p.StatusInterval.Duration,
+	}
+	if p.NativeQR != nil {
+		c.NativeQR = *p.NativeQR
+	}
+	if p.Cut != nil {
+		c.Cut = *p.Cut
+	}
+	if c.Transport == "" {
+		c.Transport = "none"
+	}
+	if c.Baud == 0 {
+		c.Baud = 115200
+	}
+	if c.FlowControl == "" {
+		c.FlowControl = "none"
+	}
+	if c.Model == "" {
+		c.Model = "epson"
+	}
+	if c.CodePage == "" {
+		c.CodePage = "pc858"
+	}
+	if c.Width == 0 {
+		c.Width = printer.Width80
+	}
+	if c.StatusInterval == 0 {
+		c.StatusInterval = 2 * time.Second
+	}
+	switch c.Transport {
+	case "none", "virtual":
+	case "serial", "usb", "tcp", "file":
+		if c.Device == "" {
+			bad("printer.device is required with transport %q", c.Transport)
+		}
+	default:
+		bad("printer.transport %q: want none, virtual, serial, usb, tcp or file", c.Transport)
+	}
+	switch c.FlowControl {
+	case "none", "rtscts", "xonxoff":
+	default:
+		bad("printer.flow_control %q: want none, rtscts or xonxoff", c.FlowControl)
+	}
+	if c.Baud < 1200 || c.Baud > 921600 {
+		bad("printer.baud %d: want a serial speed such as 9600, 19200 or 115200", c.Baud)
+	}
+	if c.Width != printer.Width58 && c.Width != 512 && c.Width != printer.Width80 {
+		bad("printer.width %d: want 384 (58 mm), 512 or 576 (80 mm)", c.Width)
+	}
+	if _, err := printer.CodePageFor(c.Model, c.CodePage); err != nil {
+		bad("printer.model/code_page: %v", err)
+	}
+	if c.Logo != "" {
+		if _, err := printer.LoadLogo(c.Logo); err != nil {
+			bad("printer.logo: %v", err)
+		}
+	}
+	for lang := range c.Footer {
+		if lang != "ca" && lang != "es" && lang != "en" {
+			bad("printer.footer.%s: want ca, es or en", lang)
+		}
+	}
+	if c.StatusInterval < 100*time.Millisecond {
+		bad("printer.status_interval %v: want at least 100ms", c.StatusInterval)
+	}
+	return c, errs
 }
