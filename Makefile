@@ -22,6 +22,7 @@ demo: build
 	echo "  queue:        http://127.0.0.1:8080/api/queue"; \
 	echo "  office:       http://127.0.0.1:8080/api/office"; \
 	echo "  health:       http://127.0.0.1:8080/healthz"; \
+	echo "  printed:      http://127.0.0.1:8080/printer  (the virtual printer's last tickets)"; \
 	echo "  issue ticket: curl -X POST -d '{\"service\":\"oac\"}' http://127.0.0.1:8080/api/tickets"; \
 	echo "  call next:    curl -X POST http://127.0.0.1:8080/api/desks/taula1/next"; \
 	echo "  finish:       curl -X POST http://127.0.0.1:8080/api/desks/taula1/done"; \
@@ -56,6 +57,8 @@ unit:
 # Short runs of the fuzz targets, on top of their seed corpora that unit runs.
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecodeEvent -fuzztime 20s ./store
+	$(GO) test -run '^$$' -fuzz FuzzRender -fuzztime 20s ./printer
+	$(GO) test -run '^$$' -fuzz FuzzEncode -fuzztime 10s ./printer
 
 crossbuild:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=6 $(GO) build -o /dev/null ./cmd/...

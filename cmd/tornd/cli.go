@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"runtime/debug"
 )
 
@@ -15,6 +16,7 @@ const usage = `usage:
   tornd [run] [-config FILE] [-db FILE] [-listen ADDR] [-simulate]
                                                          run the office
   tornd check [FILE]                                     check a config file
+  tornd printer render|test ...                          render ESC/POS to PNG, print a test page
   tornd version                                          print the version
 `
 
@@ -30,6 +32,8 @@ func cli(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runCmd(ctx, args, stderr)
 	case "check":
 		return checkCmd(args, stdout, stderr)
+	case "printer":
+		return printerCmd(args, os.Stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "tornd", version())
 		return 0

@@ -43,7 +43,8 @@ type PrinterConfig struct {
 	// Device is the serial or USB device, the TCP address (port 9100 by
 	// default) or the file.
 	Device string
-	// Baud and FlowControl set a serial line. Default 115200, "none".
+	// Baud and FlowControl set a serial line. Default 115200, "none"
+	// (the only flow control the serial library can set).
 	Baud        int
 	FlowControl string
 	// Model and CodePage choose the ESC t table. Default "epson", "pc858".
@@ -369,9 +370,11 @@ func parsePrinter(path string, fc fileConfig, errs []error) (PrinterConfig, []er
 		bad("printer.transport %q: want none, virtual, serial, usb, tcp or file", c.Transport)
 	}
 	switch c.FlowControl {
-	case "none", "rtscts", "xonxoff":
+	case "none":
+	case "rtscts", "xonxoff":
+		bad("printer.flow_control %q: the serial library cannot set flow control; use \"none\" (most ticket printers need none at 115200 baud)", c.FlowControl)
 	default:
-		bad("printer.flow_control %q: want none, rtscts or xonxoff", c.FlowControl)
+		bad("printer.flow_control %q: want none", c.FlowControl)
 	}
 	if c.Baud < 1200 || c.Baud > 921600 {
 		bad("printer.baud %d: want a serial speed such as 9600, 19200 or 115200", c.Baud)

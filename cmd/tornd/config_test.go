@@ -84,6 +84,12 @@ func TestConfigErrors(t *testing.T) {
 			s = strings.Replace(s, `services = ["oac", "padro"]`, `services = ["oac", "padro", "casaments"]`, 1)
 			return strings.Replace(s, `name = { ca = "Cita prèvia" }`, `name = { es = "Cita previa" }`, 1)
 		}, []string{`prefix "A" is already used by service "oac"`, `desk "taula1": unknown service "casaments"`, `service "cita": no Catalan name`}},
+		{"printer: unknown transport, model without the page, missing logo", func(s string) string {
+			return s + "\n[printer]\ntransport = \"bluetooth\"\nmodel = \"zj5870\"\nlogo = \"/nonexistent/logo.png\"\nwidth = 600\n"
+		}, []string{`printer.transport "bluetooth"`, `printer.model/code_page: printer model zj5870 has no code page pc858`, `printer.logo:`, `/nonexistent/logo.png`, `printer.width 600`}},
+		{"printer: serial without device, unknown model, flow control", func(s string) string {
+			return s + "\n[printer]\ntransport = \"serial\"\nmodel = \"star\"\nflow_control = \"rtscts\"\n"
+		}, []string{`printer.device is required with transport "serial"`, `printer.model/code_page:`, `star`, `printer.flow_control "rtscts"`}},
 		{"no office id", func(s string) string { return strings.Replace(s, `id = "test"`, ``, 1) }, []string{"office.id is required"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

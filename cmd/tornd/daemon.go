@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"torn.cat/torn/office"
+	"torn.cat/torn/printer"
 	"torn.cat/torn/store"
 	"torn.cat/torn/web"
 )
@@ -25,6 +26,10 @@ type Daemon struct {
 	store  *store.Store
 	office *office.Office
 	ln     net.Listener
+	// printer prints the tickets, when there is one; virtual is the
+	// virtual printer's paper when the transport is "virtual".
+	printer *ticketPrinter
+	virtual *printer.Virtual
 }
 
 // Open opens the store, rebuilds the office and listens; it does not serve
@@ -50,6 +55,17 @@ func (d *Daemon) Open() error {
 		return fmt.Errorf("listen on %s: %w", d.Config.Listen, err)
 	}
 	d.store, d.office, d.ln = st, o, ln
+	if pc := d.Config.Printer; pc.Transport != "none" {
+		if pc.Transport == "virtual" {
+			d.virtual = &printer.Virtual{Width: pc.Width, Status: printer.Status{Online: true}}
+		}
+		tp, err := newTicketPrinter(o, pc, d.Config.TrackingURL, d.openPaper, d.Log)
+		if err != nil {
+			d.Close()
+			return err
+		}
+		d.printer = tp
+	}
 	d.Log.Info("ready", "office", d.Config.Office.Office, "db", d.Config.DB,
 		"last_seq", st.LastSeq(), "boot", time.Since(start).Round(time.Microsecond))
 	return nil
@@ -65,8 +81,18 @@ func (d *Daemon) Office() *office.Office { return d.office }
 // flight finish (their changes are committed or refused, never half-made)
 // and returns. Call Close afterwards.
 func (d *Daemon) Run(ctx context.Context) error {
+	bg, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ws := &web.Server{Office: d.office, Log: d.Log}
+	if d.printer != nil {
+		ws.Reprint = d.printer.Reprint
+		go d.printer.Run(bg)
+	}
+	if d.virtual != nil {
+		ws.Paper = d.virtual
+	}
 	srv := &http.Server{
-		Handler:           (&web.Server{Office: d.office, Log: d.Log}).Handler(),
+		Handler:           ws.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      10 * time.Second,
@@ -74,8 +100,6 @@ func (d *Daemon) Run(ctx context.Context) error {
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(d.Log.Handler(), slog.LevelWarn),
 	}
-	bg, cancel := context.WithCancel(ctx)
-	defer cancel()
 	go d.office.Tick(bg, 15*time.Second)
 	go d.purge(bg)
 
@@ -138,4 +162,26 @@ func (d *Daemon) Close() error {
 		errs = append(errs, d.store.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// openPaper connects to the configured printer.
+func (d *Daemon) openPaper() (paper, error) {
+	pc := d.Config.Printer
+	switch pc.Transport {
+	case "virtual":
+		return paper{out: d.virtual, query: d.virtual}, nil
+	case "serial":
+		s, err := printer.OpenSerial(pc.Device, printer.SerialOptions{BaudRate: pc.Baud, FlowControl: pc.FlowControl})
+		return paper{out: s, query: s}, err
+	case "usb":
+		u, err := printer.OpenUSB(pc.Device, printer.USBOptions{})
+		return paper{out: u, query: u}, err
+	case "tcp":
+		t, err := printer.DialTCP(pc.Device, printer.TCPOptions{})
+		return paper{out: t, query: t}, err
+	case "file":
+		f, err := printer.OpenFile(pc.Device)
+		return paper{out: f}, err
+	}
+	return paper{}, fmt.Errorf("printer transport %q", pc.Transport)
 }

@@ -17,7 +17,13 @@ import (
 // the always-open office; it stops at the end of the test.
 func startDaemon(t *testing.T, db string) (*Daemon, string) {
 	t.Helper()
-	cfg, err := ParseConfig("test.toml", []byte(alwaysOpen))
+	return startDaemonWith(t, db, alwaysOpen)
+}
+
+// startDaemonWith is startDaemon with the config text conf.
+func startDaemonWith(t *testing.T, db, conf string) (*Daemon, string) {
+	t.Helper()
+	cfg, err := ParseConfig("test.toml", []byte(conf))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,8 @@
 //
 //	tornd [run] [-config FILE] [-db FILE] [-listen ADDR]
 //	tornd check [FILE]
+//	tornd printer render [-o FILE.png] [FILE]
+//	tornd printer test [-config FILE]
 //	tornd version
 package main
 

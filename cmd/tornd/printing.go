@@ -1,0 +1,245 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"torn.cat/torn/catalog"
+	"torn.cat/torn/dispenser"
+	"torn.cat/torn/office"
+	"torn.cat/torn/printer"
+)
+
+// paper is a ticket printer's connection: bytes out, and status queries
+// when the transport is two-way (query is nil otherwise).
+type paper struct {
+	out   io.WriteCloser
+	query printer.Querier
+}
+
+// ticketPrinter prints every ticket the office issues, once, after its
+// commit, and tells the office when the printer cannot print (SetPrinter).
+// A ticket whose printing fails stays issued and is not printed again by a
+// retry; a reprint is an explicit action. It owns the printer's connection
+// and reopens it when it is lost.
+type ticketPrinter struct {
+	office *office.Office
+	cfg    PrinterConfig
+	layout printer.Layout
+	// open connects to the printer.
+	open        func() (paper, error)
+	trackingURL string
+	log         *slog.Logger
+
+	mu   sync.Mutex // serialises the connection: a status query never cuts a ticket
+	conn paper
+	lost chan struct{}
+}
+
+// layoutFor is the ticket layout of the [printer] section.
+func layoutFor(cfg PrinterConfig) (printer.Layout, error) {
+	cp, err := printer.CodePageFor(cfg.Model, cfg.CodePage)
+	if err != nil {
+		return printer.Layout{}, fmt.Errorf("printer: %w", err)
+	}
+	l := printer.Layout{Width: cfg.Width, CodePage: cp, NativeQR: cfg.NativeQR, Cut: cfg.Cut}
+	if cfg.Logo != "" {
+		img, err := printer.LoadLogo(cfg.Logo)
+		if err != nil {
+			return printer.Layout{}, fmt.Errorf("printer: %w", err)
+		}
+		l.Logo = printer.Dither(img, cfg.Width) // once, not on every ticket
+	}
+	return l, nil
+}
+
+func newTicketPrinter(o *office.Office, cfg PrinterConfig, trackingURL string, open func() (paper, error), log *slog.Logger) (*ticketPrinter, error) {
+	l, err := layoutFor(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &ticketPrinter{office: o, cfg: cfg, layout: l, open: open, trackingURL: trackingURL, log: log,
+		lost: make(chan struct{}, 1)}, nil
+}
+
+// Run prints until ctx ends.
+func (p *ticketPrinter) Run(ctx context.Context) {
+	sub := p.office.Subscribe()
+	defer sub.Cancel()
+	go p.connect(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case evs, ok := <-sub.Events():
+			if !ok {
+				p.log.Error("printer fell behind the office's events; tickets issued meanwhile were not printed")
+				sub = p.office.Subscribe()
+				continue
+			}
+			for _, e := range evs {
+				if e.Type == dispenser.TicketIssued && !e.Ticket.NoPaper {
+					p.print(*e.Ticket)
+				}
+			}
+		}
+	}
+}
+
+// connect opens the printer, watches its status while the connection
+// lasts, and opens it again when it is lost (a failed write, a printer that
+// stopped answering).
+func (p *ticketPrinter) connect(ctx context.Context) {
+	for ctx.Err() == nil {
+		select {
+		case <-p.lost:
+		default:
+		}
+		c, err := p.open()
+		if err != nil {
+			p.report(false, "offline", err)
+			p.sleep(ctx, 5*p.cfg.StatusInterval)
+			continue
+		}
+		p.mu.Lock()
+		p.conn = c
+		p.mu.Unlock()
+		mctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		if c.query != nil {
+			m := &printer.Monitor{
+				Querier:  lockedQuerier{p},
+				Interval: p.cfg.StatusInterval,
+				Log:      p.log,
+				OnChange: func(st printer.Status, err error) {
+					if err != nil {
+						p.report(false, "offline", err)
+						p.signalLost()
+						return
+					}
+					p.report(st.Ready(), st.String(), nil)
+				},
+			}
+			go func() { m.Run(mctx); close(done) }()
+		} else {
+			p.report(true, "", nil) // a one-way printer is ready until a write fails
+			close(done)
+		}
+		select {
+		case <-ctx.Done():
+		case <-p.lost:
+		}
+		cancel()
+		<-done
+		p.mu.Lock()
+		p.conn.out.Close()
+		p.conn = paper{}
+		p.mu.Unlock()
+		p.sleep(ctx, p.cfg.StatusInterval)
+	}
+}
+
+func (p *ticketPrinter) signalLost() {
+	select {
+	case p.lost <- struct{}{}:
+	default:
+	}
+}
+
+func (p *ticketPrinter) sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
+
+// lockedQuerier queries the printer under the connection's lock.
+type lockedQuerier struct{ p *ticketPrinter }
+
+func (q lockedQuerier) Query(req []byte, n int, timeout time.Duration) ([]byte, error) {
+	q.p.mu.Lock()
+	defer q.p.mu.Unlock()
+	if q.p.conn.query == nil {
+		return nil, fmt.Errorf("printer not connected: %w", printer.ErrNoAnswer)
+	}
+	return q.p.conn.query.Query(req, n, timeout)
+}
+
+// report tells the office whether the printer can print.
+func (p *ticketPrinter) report(ready bool, reason string, err error) {
+	var before dispenser.PrinterStatus
+	p.office.View(func(d *dispenser.Dispenser, _ time.Time) { before = d.Printer() })
+	if before.Ready == ready && (ready || before.Reason == reason) {
+		return
+	}
+	if ready {
+		p.log.Info("printer ready")
+	} else {
+		p.log.Warn("printer cannot print; the dispenser is out of service", "reason", reason, "err", err)
+	}
+	if _, err := p.office.Do(dispenser.SetPrinter{Ready: ready, Reason: reason}); err != nil {
+		p.log.Error("record the printer's state", "err", err)
+	}
+}
+
+// ticket is what the printed ticket shows of t.
+func (p *ticketPrinter) ticket(t dispenser.Ticket) printer.Ticket {
+	var pt printer.Ticket
+	p.office.View(func(d *dispenser.Dispenser, _ time.Time) {
+		c := d.Config()
+		lang := dispenser.Lang(t.Lang)
+		pt = printer.Ticket{
+			Lang: string(lang), Office: c.Name, Number: t.Number, Ahead: t.Ahead, Wait: t.Estimate,
+			Issued: t.Issued.In(c.Location), URL: p.trackingURL + t.Token, Footer: p.cfg.Footer[string(lang)],
+		}
+		if s := d.Service(t.Service); s != nil {
+			pt.Service = s.Name(lang)
+		}
+		if !t.Slot.IsZero() {
+			pt.Slot = t.Slot.In(c.Location)
+		}
+	})
+	if pt.Footer == "" {
+		pt.Footer = p.cfg.Footer[catalog.Default]
+	}
+	return pt
+}
+
+// print prints t once. A failure takes the dispenser out of service; the
+// ticket stands.
+func (p *ticketPrinter) print(t dispenser.Ticket) {
+	b, err := p.layout.Ticket(p.ticket(t))
+	if err != nil {
+		p.log.Error("lay out ticket", "number", t.Number, "err", err)
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.conn.out == nil {
+		p.log.Warn("ticket not printed: no printer connected", "number", t.Number)
+		return
+	}
+	if _, err := p.conn.out.Write(b); err != nil {
+		p.log.Error("ticket not printed", "number", t.Number, "err", err)
+		go p.report(false, "error", err)
+		p.signalLost()
+		return
+	}
+	p.log.Info("ticket printed", "number", t.Number, "bytes", len(b))
+}
+
+// Reprint prints ticket id again: the explicit action after a failure.
+func (p *ticketPrinter) Reprint(id dispenser.TicketID) error {
+	var t dispenser.Ticket
+	var ok bool
+	p.office.View(func(d *dispenser.Dispenser, _ time.Time) { t, ok = d.Ticket(id) })
+	if !ok {
+		return fmt.Errorf("%w %q", dispenser.ErrUnknownTicket, id)
+	}
+	p.print(t)
+	return nil
+}
