@@ -125,7 +125,7 @@ func TestQRRasterReads(t *testing.T) {
 		}
 	}
 	r, _ := QRRaster(qrTypicalURL, Width80)
-	if r.Width != 33*10 {
-		t.Errorf("typical URL on 80 mm: %d dots wide, want 330 (version 4, 10 dots a module)", r.Width)
+	if r.Width != 33*rasterQRMaxDots {
+		t.Errorf("typical URL on 80 mm: %d dots wide, want %d (version 4, %d dots a module: the raster cap)", r.Width, 33*rasterQRMaxDots, rasterQRMaxDots)
 	}
 }
