@@ -71,6 +71,8 @@ bench:
 	$(GO) test -run '^$$' -bench CommitIssue -benchtime 20000x ./store
 	$(GO) test -run '^$$' -bench BootYear -benchtime 50x ./store
 	$(GO) test -run TestMemoryDay -count=1 -v ./cmd/tornd
+	$(GO) test -run '^$$' -bench Ticket -benchmem ./printer
+	$(GO) test -run '^$$' -bench PressToPrinter -benchtime 2000x -count 3 ./cmd/tornd
 
 clean:
 	rm -rf bin $(TOOLS)
