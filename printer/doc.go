@@ -10,6 +10,9 @@
 // knows what a ticket means beyond its layout: the words come from package
 // catalog, the numbers from the caller.
 //
+// Package printer/printertest has a fake printer behind a pseudo-terminal
+// or a TCP socket, for tests.
+//
 // References: Epson's ESC/POS Application Programming Guide and command
 // reference (ESC t, GS ( k, GS v 0, DLE EOT, GS V); the code page tables of
 // golang.org/x/text/encoding/charmap; ../shared/REFERENCES.md, "ESC/POS".

@@ -32,6 +32,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /metrics", s.metrics)
 	mux.HandleFunc("GET /api/office", s.getOffice)
 	mux.HandleFunc("GET /api/queue", s.getQueue)
 	mux.HandleFunc("GET /api/tickets", s.listTickets)

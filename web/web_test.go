@@ -189,3 +189,23 @@ func TestQueueInCallingOrder(t *testing.T) {
 		t.Fatalf("queue order %v, want A002 A001 A003", order)
 	}
 }
+
+func TestMetricsShowThePrinter(t *testing.T) {
+	st := &memStore{tickets: map[dispenser.TicketID]dispenser.Ticket{}}
+	h := newServer(t, st, &clock{time.Date(2026, 11, 26, 10, 0, 0, 0, madrid)})
+	do(t, h, "POST", "/api/tickets", `{"service":"oac"}`)
+	body := func() string {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+		return rec.Body.String()
+	}
+	for _, want := range []string{"torn_printer_ready 1\n", `torn_tickets{service="oac",state="waiting"} 1`, `torn_desk_open{desk="taula1"} 0`} {
+		if !strings.Contains(body(), want) {
+			t.Errorf("metrics lack %q:\n%s", want, body())
+		}
+	}
+	// The printer's state arrives as a command, as the monitor sends it.
+	if code, b := do(t, h, "GET", "/healthz", ""); code != 200 || b["printer"].(map[string]any)["ready"] != true {
+		t.Fatalf("healthz %d %v", code, b)
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"image"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -78,6 +79,9 @@ func TestPaperOutMidDay(t *testing.T) {
 				t.Fatalf("issue with the paper out: %d %+v", st, e)
 			}
 			onScreen := issue(`{"service":"oac","no_paper":true}`, 201)
+			if m := getText(t, base+"/metrics"); !strings.Contains(m, "torn_printer_ready 0\n") || !strings.Contains(m, `torn_printer_problem{reason="paper out"} 1`) {
+				t.Errorf("metrics with the paper out:\n%s", m)
+			}
 
 			fake.SetStatus(printer.Status{Online: true})
 			waitPrinter(t, base, true)
@@ -175,4 +179,18 @@ func isBlank(g *image.Gray) bool {
 		}
 	}
 	return true
+}
+
+func getText(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := client.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
