@@ -105,6 +105,18 @@ func TestPaperOutMidDay(t *testing.T) {
 			if len(all) != 4 {
 				t.Errorf("%d tickets in the queue, want the 4 issued", len(all))
 			}
+
+			// A reprint is the explicit way to print a ticket again.
+			if st, err := call(base, "POST", "/api/tickets/"+printed[0].ID+"/reprint", "", nil); st != 200 || err != nil {
+				t.Fatalf("reprint: %d %v", st, err)
+			}
+			waitPrinted(t, fake, len(printed)+1)
+			if n := printedURLs(t, fake.Bytes())[trackingURL+printed[0].Token]; n != 2 {
+				t.Errorf("after a reprint, ticket %s on paper %d times, want 2", printed[0].Number, n)
+			}
+			if st, _ := call(base, "POST", "/api/tickets/nope/reprint", "", nil); st != 404 {
+				t.Errorf("reprint of an unknown ticket: %d", st)
+			}
 		})
 	}
 }
