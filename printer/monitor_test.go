@@ -48,27 +48,7 @@ func (f *fakePrinter) Query(req []byte, n int, timeout time.Duration) ([]byte, e
 	case bad:
 		return []byte{0xFF &^ 0x02}, nil
 	}
-	b := byte(0x12)
-	switch req[2] {
-	case 1:
-		if !s.Online {
-			b |= 0x08
-		}
-	case 2:
-		if s.CoverOpen {
-			b |= 0x04
-		}
-		if s.Error {
-			b |= 0x40
-		}
-	case 4:
-		if s.PaperNearEnd {
-			b |= 0x0C
-		}
-		if s.PaperOut {
-			b |= 0x60
-		}
-	}
+	b, _ := printer.StatusByte(s, req[2])
 	return []byte{b}, nil
 }
 

@@ -838,7 +838,7 @@ func (m *vpMachine) answerEOT(n byte) {
 	if m.status == nil {
 		return
 	}
-	if a, ok := vpStatusByte(m.status(), n); ok {
+	if a, ok := StatusByte(m.status(), n); ok {
 		m.answers = append(m.answers, a)
 	}
 }

@@ -60,3 +60,43 @@ func QueryStatus(q Querier, timeout time.Duration) (Status, error) {
 	}
 	return ParseStatus(answers[0], answers[1], answers[2]), nil
 }
+
+// StatusByte is the answer to DLE EOT n for s, the inverse of ParseStatus, as Epson's printers give
+// it: bits 1 and 4 always set; n = 1 bit 3 offline; n = 2 bit 2 cover
+// open, bit 5 stopped at paper end, bit 6 error; n = 3 bit 5 unrecoverable
+// error; n = 4 bits 2–3 paper near end, bits 5–6 paper out. Each field
+// sets its own bits only (a real printer also goes offline when its cover
+// opens). Other n have no answer.
+func StatusByte(s Status, n byte) (byte, bool) {
+	a := byte(0x12)
+	switch n {
+	case 1:
+		if !s.Online {
+			a |= 0x08
+		}
+	case 2:
+		if s.CoverOpen {
+			a |= 0x04
+		}
+		if s.PaperOut {
+			a |= 0x20
+		}
+		if s.Error {
+			a |= 0x40
+		}
+	case 3:
+		if s.Error {
+			a |= 0x20
+		}
+	case 4:
+		if s.PaperNearEnd {
+			a |= 0x0C
+		}
+		if s.PaperOut {
+			a |= 0x60
+		}
+	default:
+		return 0, false
+	}
+	return a, true
+}

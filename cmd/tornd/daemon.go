@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"torn.cat/torn/office"
@@ -84,9 +85,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 	bg, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ws := &web.Server{Office: d.office, Log: d.Log}
+	var workers sync.WaitGroup
+	defer func() { cancel(); workers.Wait() }() // nothing runs on once Run returned
 	if d.printer != nil {
 		ws.Reprint = d.printer.Reprint
-		go d.printer.Run(bg)
+		workers.Go(func() { d.printer.Run(bg) })
 	}
 	if d.virtual != nil {
 		ws.Paper = d.virtual

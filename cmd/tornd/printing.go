@@ -66,11 +66,13 @@ func newTicketPrinter(o *office.Office, cfg PrinterConfig, trackingURL string, o
 		lost: make(chan struct{}, 1)}, nil
 }
 
-// Run prints until ctx ends.
+// Run prints until ctx ends, and returns once the connection is closed.
 func (p *ticketPrinter) Run(ctx context.Context) {
 	sub := p.office.Subscribe()
 	defer sub.Cancel()
-	go p.connect(ctx)
+	connected := make(chan struct{})
+	go func() { p.connect(ctx); close(connected) }()
+	defer func() { <-connected }()
 	for {
 		select {
 		case <-ctx.Done():

@@ -213,7 +213,7 @@ func (p *Printer) take(b []byte) []byte {
 		switch {
 		case p.seen == 2:
 			p.seen = 0
-			if a, ok := statusByte(p.status, c); ok && !p.muted {
+			if a, ok := printer.StatusByte(p.status, c); ok && !p.muted {
 				answer = append(answer, a)
 			}
 		case c == 0x10:
@@ -226,42 +226,4 @@ func (p *Printer) take(b []byte) []byte {
 	}
 	p.signal()
 	return answer
-}
-
-// statusByte is a real printer's answer to DLE EOT n, as Epson's
-// reference gives it: bits 1 and 4 always set; n = 1 bit 3 offline; n = 2
-// bit 2 cover open, bit 5 stopped at paper end, bit 6 error; n = 3 bit 5
-// unrecoverable error; n = 4 bits 2–3 paper near end, bits 5–6 paper out.
-func statusByte(s printer.Status, n byte) (byte, bool) {
-	b := byte(0x12)
-	switch n {
-	case 1:
-		if !s.Online {
-			b |= 0x08
-		}
-	case 2:
-		if s.CoverOpen {
-			b |= 0x04
-		}
-		if s.PaperOut {
-			b |= 0x20
-		}
-		if s.Error {
-			b |= 0x40
-		}
-	case 3:
-		if s.Error {
-			b |= 0x20
-		}
-	case 4:
-		if s.PaperNearEnd {
-			b |= 0x0C
-		}
-		if s.PaperOut {
-			b |= 0x60
-		}
-	default:
-		return 0, false
-	}
-	return b, true
 }

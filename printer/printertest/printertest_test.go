@@ -59,9 +59,9 @@ func TestStatusBytes(t *testing.T) {
 		{printer.Status{Error: true}, 0x1A, 0x52, 0x12},
 	}
 	for _, c := range cases {
-		n1, _ := statusByte(c.s, 1)
-		n2, _ := statusByte(c.s, 2)
-		n4, _ := statusByte(c.s, 4)
+		n1, _ := printer.StatusByte(c.s, 1)
+		n2, _ := printer.StatusByte(c.s, 2)
+		n4, _ := printer.StatusByte(c.s, 4)
 		if n1 != c.n1 || n2 != c.n2 || n4 != c.n4 {
 			t.Errorf("%+v: % x % x % x, want % x % x % x", c.s, n1, n2, n4, c.n1, c.n2, c.n4)
 		}
@@ -69,7 +69,7 @@ func TestStatusBytes(t *testing.T) {
 			t.Errorf("%+v parses back as %+v", c.s, got)
 		}
 	}
-	if _, ok := statusByte(printer.Status{}, 7); ok {
+	if _, ok := printer.StatusByte(printer.Status{}, 7); ok {
 		t.Error("answers DLE EOT 7")
 	}
 }
