@@ -17,10 +17,14 @@ import (
 type SerialOptions struct {
 	// BaudRate is the line speed; default 115200.
 	BaudRate int
-	// FlowControl is "none" (the default; "" means the same). "rtscts"
-	// and "xonxoff" are refused with an error wrapping
-	// errors.ErrUnsupported: go.bug.st/serial v1.8.0 has no setting for
-	// flow control, and turns RTS/CTS off when it opens a port.
+	// FlowControl is "none" (the default; "" means the same) or
+	// "rtscts": the printer holds CTS low while its buffer is full.
+	// go.bug.st/serial v1.8.0 cannot switch on the kernel's hardware flow
+	// control, so Serial does it itself: before each chunk of 256 bytes it
+	// waits for CTS. The UART's own FIFO (16 to 64 bytes) may still go out
+	// after CTS drops, which printers' buffers allow for. "xonxoff" is
+	// refused with an error wrapping errors.ErrUnsupported: XON and XOFF
+	// bytes would be mistaken in the status answers and the raster data.
 	FlowControl string
 	// WriteTimeout is how long a write may wait for the port to take more
 	// bytes; default DefaultWriteTimeout.
@@ -43,6 +47,7 @@ type Serial struct {
 	timeout time.Duration
 	line    opGate
 	closed  atomic.Bool
+	rtscts  bool // wait for CTS before each chunk
 
 	mu sync.Mutex
 	// wireFree is when the bytes written so far will have left the port,
@@ -54,9 +59,9 @@ type Serial struct {
 // OpenSerial opens a serial port at opts.BaudRate, 8N1, raw.
 func OpenSerial(path string, opts SerialOptions) (*Serial, error) {
 	switch opts.FlowControl {
-	case "", "none":
-	case "rtscts", "xonxoff":
-		return nil, fmt.Errorf("open serial printer %s: flow control %q: %w: go.bug.st/serial v1.8.0 cannot set flow control (it turns RTS/CTS off); use \"none\"",
+	case "", "none", "rtscts":
+	case "xonxoff":
+		return nil, fmt.Errorf("open serial printer %s: flow control %q: %w: software flow control would take status answers and raster bytes for XON/XOFF; use \"rtscts\" or \"none\"",
 			path, opts.FlowControl, errors.ErrUnsupported)
 	default:
 		return nil, fmt.Errorf("open serial printer %s: unknown flow control %q (want none, rtscts or xonxoff)", path, opts.FlowControl)
@@ -80,6 +85,7 @@ func OpenSerial(path string, opts SerialOptions) (*Serial, error) {
 		baud:    baud,
 		timeout: orDefault(opts.WriteTimeout, DefaultWriteTimeout),
 		line:    newOpGate(),
+		rtscts:  opts.FlowControl == "rtscts",
 	}, nil
 }
 
@@ -215,7 +221,34 @@ func (o openPort) Write(p []byte) (int, error) {
 	if o.s.closed.Load() {
 		return 0, os.ErrClosed
 	}
+	if o.s.rtscts {
+		if err := o.waitCTS(); err != nil {
+			return 0, err
+		}
+	}
 	return o.s.port.Write(p)
+}
+
+// ctsPoll is how often a write held back by the printer looks at CTS again.
+const ctsPoll = 2 * time.Millisecond
+
+// waitCTS returns once the printer asserts CTS. While it does not, the
+// write makes no progress, and Write gives up after its timeout as for any
+// stalled printer.
+func (o openPort) waitCTS() error {
+	for {
+		if o.s.closed.Load() {
+			return os.ErrClosed
+		}
+		bits, err := o.s.port.GetModemStatusBits()
+		if err != nil {
+			return fmt.Errorf("read CTS: %w", err)
+		}
+		if bits.CTS {
+			return nil
+		}
+		time.Sleep(ctsPoll)
+	}
 }
 
 var _ io.Writer = openPort{}

@@ -43,8 +43,8 @@ type PrinterConfig struct {
 	// Device is the serial or USB device, the TCP address (port 9100 by
 	// default) or the file.
 	Device string
-	// Baud and FlowControl set a serial line. Default 115200, "none"
-	// (the only flow control the serial library can set).
+	// Baud and FlowControl set a serial line. Default 115200, "none";
+	// "rtscts" waits for the printer's CTS.
 	Baud        int
 	FlowControl string
 	// Model and CodePage choose the ESC t table. Default "epson", "pc858".
@@ -370,11 +370,11 @@ func parsePrinter(path string, fc fileConfig, errs []error) (PrinterConfig, []er
 		bad("printer.transport %q: want none, virtual, serial, usb, tcp or file", c.Transport)
 	}
 	switch c.FlowControl {
-	case "none":
-	case "rtscts", "xonxoff":
-		bad("printer.flow_control %q: the serial library cannot set flow control; use \"none\" (most ticket printers need none at 115200 baud)", c.FlowControl)
+	case "none", "rtscts":
+	case "xonxoff":
+		bad("printer.flow_control %q: not supported (XON/XOFF bytes cannot be told from status answers and raster data); use \"rtscts\" or \"none\"", c.FlowControl)
 	default:
-		bad("printer.flow_control %q: want none", c.FlowControl)
+		bad("printer.flow_control %q: want none or rtscts", c.FlowControl)
 	}
 	if c.Baud < 1200 || c.Baud > 921600 {
 		bad("printer.baud %d: want a serial speed such as 9600, 19200 or 115200", c.Baud)

@@ -88,8 +88,8 @@ func TestConfigErrors(t *testing.T) {
 			return s + "\n[printer]\ntransport = \"bluetooth\"\nmodel = \"zj5870\"\nlogo = \"/nonexistent/logo.png\"\nwidth = 600\n"
 		}, []string{`printer.transport "bluetooth"`, `printer.model/code_page: printer model zj5870 has no code page pc858`, `printer.logo:`, `/nonexistent/logo.png`, `printer.width 600`}},
 		{"printer: serial without device, unknown model, flow control", func(s string) string {
-			return s + "\n[printer]\ntransport = \"serial\"\nmodel = \"star\"\nflow_control = \"rtscts\"\n"
-		}, []string{`printer.device is required with transport "serial"`, `printer.model/code_page:`, `star`, `printer.flow_control "rtscts"`}},
+			return s + "\n[printer]\ntransport = \"serial\"\nmodel = \"star\"\nflow_control = \"xonxoff\"\n"
+		}, []string{`printer.device is required with transport "serial"`, `printer.model/code_page:`, `star`, `printer.flow_control "xonxoff"`}},
 		{"no office id", func(s string) string { return strings.Replace(s, `id = "test"`, ``, 1) }, []string{"office.id is required"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
