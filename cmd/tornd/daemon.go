@@ -87,6 +87,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	ws := &web.Server{Office: d.office, Log: d.Log}
 	var workers sync.WaitGroup
 	defer func() { cancel(); workers.Wait() }() // nothing runs on once Run returned
+	workers.Go(func() { d.office.Tick(bg, 15*time.Second) })
+	workers.Go(func() { d.purge(bg) })
 	if d.printer != nil {
 		ws.Reprint = d.printer.Reprint
 		workers.Go(func() { d.printer.Run(bg) })
@@ -103,8 +105,6 @@ func (d *Daemon) Run(ctx context.Context) error {
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(d.Log.Handler(), slog.LevelWarn),
 	}
-	go d.office.Tick(bg, 15*time.Second)
-	go d.purge(bg)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(d.ln) }()
