@@ -31,6 +31,9 @@ func (d *Dispenser) issue(c Issue, now time.Time) ([]Event, error) {
 	if c.Kind == Appointment && c.Slot.IsZero() {
 		return nil, fmt.Errorf("%w: an appointment ticket needs its slot time", ErrInvalid)
 	}
+	if c.Kind == Appointment && d.DayOf(c.Slot) != d.day {
+		return nil, fmt.Errorf("%w: the appointment's slot %s is not today (%s)", ErrInvalid, c.Slot.In(d.cfg.Location).Format("2006-01-02 15:04"), d.day)
+	}
 	if c.Kind != Appointment && !c.Slot.IsZero() {
 		return nil, fmt.Errorf("%w: only appointment tickets have a slot", ErrInvalid)
 	}

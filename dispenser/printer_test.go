@@ -52,3 +52,25 @@ func TestPrinterOutOfService(t *testing.T) {
 		t.Fatalf("printer %+v", p)
 	}
 }
+
+// TestAppointmentSlotIsToday: an appointment ticket is for a slot of the
+// current business day; another day's slot is refused, so no client can
+// jump the queue with an old or future "appointment".
+func TestAppointmentSlotIsToday(t *testing.T) {
+	f := newFixture(t, newConfig().build(), at(thursday, 9, 0))
+	for _, slot := range []dispenser.Issue{
+		{Service: svcA, Kind: dispenser.Appointment, Slot: at(friday, 9, 30)},
+		{Service: svcA, Kind: dispenser.Appointment, Slot: at(thursday, 9, 0).AddDate(-26, 0, 0)},
+	} {
+		c := f.newIssue(svcA)
+		c.Kind, c.Slot = slot.Kind, slot.Slot
+		before := f.state()
+		if _, err := f.try(c); !errors.Is(err, dispenser.ErrInvalid) {
+			t.Errorf("slot %v: %v, want ErrInvalid", c.Slot, err)
+		}
+		f.unchanged(before)
+	}
+	if tk := f.issueKind(svcA, dispenser.Appointment, at(thursday, 11, 0)); tk.Kind != dispenser.Appointment {
+		t.Fatalf("today's slot: %+v", tk)
+	}
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -64,7 +65,12 @@ func (s *Server) reprint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.Reprint(dispenser.TicketID(r.PathValue("id"))); err != nil {
-		s.failErr(w, r, err)
+		var ref *dispenser.Refusal
+		if errors.As(err, &ref) || errors.Is(err, dispenser.ErrUnknownTicket) {
+			s.failErr(w, r, err)
+			return
+		}
+		s.fail(w, r, http.StatusServiceUnavailable, "print_failed", "the ticket could not be printed: "+err.Error(), err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "sent to the printer"})

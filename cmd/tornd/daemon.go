@@ -89,9 +89,13 @@ func (d *Daemon) Run(ctx context.Context) error {
 	defer func() { cancel(); workers.Wait() }() // nothing runs on once Run returned
 	workers.Go(func() { d.office.Tick(bg, 15*time.Second) })
 	workers.Go(func() { d.purge(bg) })
+	// The printer outlives the HTTP server: tickets committed by requests
+	// that Shutdown lets finish are printed too.
+	pctx, stopPrinter := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopPrinter()
 	if d.printer != nil {
 		ws.Reprint = d.printer.Reprint
-		workers.Go(func() { d.printer.Run(bg) })
+		workers.Go(func() { d.printer.Run(pctx) })
 	}
 	if d.virtual != nil {
 		ws.Paper = d.virtual
@@ -117,7 +121,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.Log.Info("shutting down")
 	sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer scancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	err := srv.Shutdown(sctx)
+	stopPrinter()
+	if err != nil {
 		return fmt.Errorf("shut down: %w", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -123,6 +123,7 @@ func TestAPIBadInputChangesNothing(t *testing.T) {
 		{"appointment without slot", "POST", "/api/tickets", `{"service":"oac","kind":"appointment"}`, 400, "invalid"},
 		{"walk-in at appointment-only service", "POST", "/api/tickets", `{"service":"cita"}`, 409, "appointment_only"},
 		{"priority where there is none", "POST", "/api/tickets", `{"service":"padro","kind":"priority"}`, 409, "no_priority"},
+		{"appointment on another day", "POST", "/api/tickets", `{"service":"oac","kind":"appointment","slot":"2000-01-01T10:00:00Z"}`, 400, "invalid"},
 		{"bad slot time", "POST", "/api/tickets", `{"service":"oac","kind":"appointment","slot":"at ten"}`, 400, "bad_json"},
 		{"unknown desk", "POST", "/api/desks/taula9/next", "", 404, "unknown_desk"},
 		{"unknown action", "POST", "/api/desks/taula1/dance", "", 404, "unknown_action"},

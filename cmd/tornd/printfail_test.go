@@ -37,7 +37,10 @@ func (r *recorder) Close() error { return nil }
 // TestFailedPrintIsNotRetried: a ticket whose printing fails stays issued,
 // the dispenser goes out of service, the connection is reopened, and the
 // ticket is not printed again by itself.
-func TestFailedPrintIsNotRetried(t *testing.T) {
+// newTestPrinter is an office with a ticket printer whose connection
+// open makes.
+func newTestPrinter(t *testing.T, open func() (paper, error)) (*office.Office, *ticketPrinter) {
+	t.Helper()
 	cfg, err := ParseConfig("t.toml", []byte(withPrinter("file", "/dev/null")))
 	if err != nil {
 		t.Fatal(err)
@@ -46,27 +49,141 @@ func TestFailedPrintIsNotRetried(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	t.Cleanup(func() { st.Close() })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	o, err := office.Open(cfg.Office, st, office.Options{Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
+	tp, err := newTicketPrinter(o, cfg.Printer, cfg.TrackingURL, open, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o, tp
+}
+
+func waitPrinterState(t *testing.T, o *office.Office, ready bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		var p dispenser.PrinterStatus
+		o.View(func(d *dispenser.Dispenser, _ time.Time) { p = d.Printer() })
+		if p.Ready == ready {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("printer never ready=%v: %+v", ready, p)
+		}
+	}
+}
+
+// TestNoPaperPromisedBeforeConnected: until the printer is connected, the
+// dispenser refuses tickets for paper instead of issuing tickets nobody
+// prints.
+func TestNoPaperPromisedBeforeConnected(t *testing.T) {
+	rec := &recorder{}
+	o, tp := newTestPrinter(t, func() (paper, error) {
+		time.Sleep(300 * time.Millisecond) // a printer slow to answer
+		return paper{out: rec}, nil
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go tp.Run(ctx)
+	if _, err := o.Do(dispenser.Issue{Service: "oac"}); err == nil {
+		t.Fatal("a ticket for paper was issued before the printer was connected")
+	}
+	waitPrinterState(t, o, true)
+	if _, err := o.Do(dispenser.Issue{Service: "oac"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestShutdownPrintsCommittedTickets: tickets committed just before the
+// printer is told to stop are still printed.
+func TestShutdownPrintsCommittedTickets(t *testing.T) {
+	for i := 0; i < 20; i++ {
+		rec := &recorder{}
+		o, tp := newTestPrinter(t, func() (paper, error) { return paper{out: rec}, nil })
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { tp.Run(ctx); close(done) }()
+		waitPrinterState(t, o, true)
+		if _, err := o.Do(dispenser.Issue{Service: "oac"}); err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		<-done
+		rec.mu.Lock()
+		n := rec.writes
+		rec.mu.Unlock()
+		if n != 1 {
+			t.Fatalf("run %d: %d writes after a ticket committed before the stop, want 1", i, n)
+		}
+	}
+}
+
+// TestReprint: refused while the printer cannot print, an error when the
+// write fails, one more ticket on paper when it works.
+func TestReprint(t *testing.T) {
+	rec := &recorder{}
+	o, tp := newTestPrinter(t, func() (paper, error) { return paper{out: rec}, nil })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go tp.Run(ctx)
+	waitPrinterState(t, o, true)
+	evs, err := o.Do(dispenser.Issue{Service: "oac"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := evs[len(evs)-1].Ticket.ID
+	if err := tp.Reprint("nope"); !errors.Is(err, dispenser.ErrUnknownTicket) {
+		t.Errorf("reprint of an unknown ticket: %v", err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		rec.mu.Lock()
+		n := rec.writes
+		rec.mu.Unlock()
+		if n == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the ticket was not printed")
+		}
+	}
+	if err := tp.Reprint(id); err != nil {
+		t.Fatal(err)
+	}
+	rec.mu.Lock()
+	rec.broken = true
+	rec.mu.Unlock()
+	if err := tp.Reprint(id); err == nil {
+		t.Error("a failed reprint reported success")
+	}
+	waitPrinterState(t, o, false)
+	var ref *dispenser.Refusal
+	if err := tp.Reprint(id); !errors.As(err, &ref) || ref.Reason != dispenser.RefusedOutOfService {
+		t.Errorf("reprint while out of service: %v", err)
+	}
+	rec.mu.Lock()
+	if rec.writes != 2 {
+		t.Errorf("%d writes, want the ticket and one reprint", rec.writes)
+	}
+	rec.mu.Unlock()
+}
+
+func TestFailedPrintIsNotRetried(t *testing.T) {
 	rec := &recorder{broken: true}
 	var opens int
 	var mu sync.Mutex
-	tp, err := newTicketPrinter(o, cfg.Printer, cfg.TrackingURL, func() (paper, error) {
+	o, tp := newTestPrinter(t, func() (paper, error) {
 		mu.Lock()
 		opens++
 		mu.Unlock()
 		return paper{out: rec}, nil
-	}, log)
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go tp.Run(ctx)
+	waitPrinterState(t, o, true)
 	printerIs := func(ready bool) {
 		t.Helper()
 		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
@@ -80,7 +197,6 @@ func TestFailedPrintIsNotRetried(t *testing.T) {
 			}
 		}
 	}
-	time.Sleep(50 * time.Millisecond) // connected
 	evs, err := o.Do(dispenser.Issue{Service: "oac"})
 	if err != nil {
 		t.Fatal(err)

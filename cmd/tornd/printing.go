@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -38,6 +39,8 @@ type ticketPrinter struct {
 	mu   sync.Mutex // serialises the connection: a status query never cuts a ticket
 	conn paper
 	lost chan struct{}
+	// sub is taken when the printer is made, before anything is issued.
+	sub *office.Subscription
 }
 
 // layoutFor is the ticket layout of the [printer] section.
@@ -62,31 +65,57 @@ func newTicketPrinter(o *office.Office, cfg PrinterConfig, trackingURL string, o
 	if err != nil {
 		return nil, err
 	}
-	return &ticketPrinter{office: o, cfg: cfg, layout: l, open: open, trackingURL: trackingURL, log: log,
-		lost: make(chan struct{}, 1)}, nil
+	p := &ticketPrinter{office: o, cfg: cfg, layout: l, open: open, trackingURL: trackingURL, log: log,
+		lost: make(chan struct{}, 1), sub: o.Subscribe()}
+	// Not ready until connected: a ticket must not be promised on paper
+	// before there is paper to print it on.
+	p.report(false, "offline", errors.New("not connected yet"))
+	return p, nil
 }
 
-// Run prints until ctx ends, and returns once the connection is closed.
+// Run prints until ctx ends. Tickets committed before then are still
+// printed (a graceful shutdown lets issue requests in flight finish), and
+// the connection closes last.
 func (p *ticketPrinter) Run(ctx context.Context) {
-	sub := p.office.Subscribe()
-	defer sub.Cancel()
+	cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	connected := make(chan struct{})
-	go func() { p.connect(ctx); close(connected) }()
-	defer func() { <-connected }()
+	go func() { p.connect(cctx); close(connected) }()
+	defer func() {
+		stop()
+		<-connected
+		p.sub.Cancel()
+	}()
 	for {
 		select {
 		case <-ctx.Done():
-			return
-		case evs, ok := <-sub.Events():
+			for {
+				select {
+				case evs, ok := <-p.sub.Events():
+					if !ok {
+						return
+					}
+					p.printAll(evs)
+				default:
+					return
+				}
+			}
+		case evs, ok := <-p.sub.Events():
 			if !ok {
 				p.log.Error("printer fell behind the office's events; tickets issued meanwhile were not printed")
-				sub = p.office.Subscribe()
+				p.sub = p.office.Subscribe()
 				continue
 			}
-			for _, e := range evs {
-				if e.Type == dispenser.TicketIssued && !e.Ticket.NoPaper {
-					p.print(*e.Ticket)
-				}
+			p.printAll(evs)
+		}
+	}
+}
+
+// printAll prints the tickets issued in evs that are meant for paper.
+func (p *ticketPrinter) printAll(evs []dispenser.Event) {
+	for _, e := range evs {
+		if e.Type == dispenser.TicketIssued && !e.Ticket.NoPaper {
+			if err := p.print(*e.Ticket); err != nil {
+				p.log.Error("ticket not printed", "number", e.Ticket.Number, "err", err)
 			}
 		}
 	}
@@ -213,35 +242,42 @@ func (p *ticketPrinter) ticket(t dispenser.Ticket) printer.Ticket {
 
 // print prints t once. A failure takes the dispenser out of service; the
 // ticket stands.
-func (p *ticketPrinter) print(t dispenser.Ticket) {
+func (p *ticketPrinter) print(t dispenser.Ticket) error {
 	b, err := p.layout.Ticket(p.ticket(t))
 	if err != nil {
-		p.log.Error("lay out ticket", "number", t.Number, "err", err)
-		return
+		return fmt.Errorf("lay out ticket %s: %w", t.Number, err)
 	}
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.conn.out == nil {
-		p.log.Warn("ticket not printed: no printer connected", "number", t.Number)
-		return
+	out := p.conn.out
+	if out == nil {
+		p.mu.Unlock()
+		err := errors.New("no printer connected")
+		p.report(false, "offline", err)
+		return err
 	}
-	if _, err := p.conn.out.Write(b); err != nil {
-		p.log.Error("ticket not printed", "number", t.Number, "err", err)
-		go p.report(false, "error", err)
+	_, err = out.Write(b)
+	p.mu.Unlock()
+	if err != nil {
+		p.report(false, "error", err)
 		p.signalLost()
-		return
+		return fmt.Errorf("print ticket %s: %w", t.Number, err)
 	}
 	p.log.Info("ticket printed", "number", t.Number, "bytes", len(b))
+	return nil
 }
 
-// Reprint prints ticket id again: the explicit action after a failure.
+// Reprint prints ticket id again: the explicit action after a failure. It
+// is refused while the printer cannot print.
 func (p *ticketPrinter) Reprint(id dispenser.TicketID) error {
 	var t dispenser.Ticket
 	var ok bool
-	p.office.View(func(d *dispenser.Dispenser, _ time.Time) { t, ok = d.Ticket(id) })
+	var st dispenser.PrinterStatus
+	p.office.View(func(d *dispenser.Dispenser, _ time.Time) { t, ok = d.Ticket(id); st = d.Printer() })
 	if !ok {
 		return fmt.Errorf("%w %q", dispenser.ErrUnknownTicket, id)
 	}
-	p.print(t)
-	return nil
+	if !st.Ready {
+		return &dispenser.Refusal{Reason: dispenser.RefusedOutOfService, Service: t.Service, Detail: st.Reason}
+	}
+	return p.print(t)
 }
