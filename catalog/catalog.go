@@ -3,7 +3,10 @@
 // layouts ask for a key; no text is written in them by hand.
 package catalog
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // Lang is a language code: "ca", "es", "en".
 type Lang = string
@@ -44,4 +47,27 @@ func Keys(lang Lang) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// Ahead is the "people ahead" line for n people.
+func Ahead(lang Lang, n int) string {
+	switch {
+	case n <= 0:
+		return T(lang, "ticket.ahead.none")
+	case n == 1:
+		return T(lang, "ticket.ahead.one")
+	}
+	return T(lang, "ticket.ahead.many", n)
+}
+
+// Wait is the estimated-wait line, rounded to the minute.
+func Wait(lang Lang, wait time.Duration) string {
+	if wait < time.Minute {
+		return T(lang, "ticket.wait.none")
+	}
+	m := int((wait + 30*time.Second) / time.Minute)
+	if m < 60 {
+		return T(lang, "ticket.wait", T(lang, "duration.minutes", m))
+	}
+	return T(lang, "ticket.wait", T(lang, "duration.hours", m/60, m%60))
 }

@@ -33,6 +33,10 @@ func (a place) before(b place) bool {
 	if !a.t.Queued.Equal(b.t.Queued) {
 		return a.t.Queued.Before(b.t.Queued)
 	}
+	// Issued in the same instant (a coarse clock): the lower number first.
+	if a.t.Counter != b.t.Counter {
+		return a.t.Counter < b.t.Counter
+	}
 	return a.t.ID < b.t.ID
 }
 

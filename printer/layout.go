@@ -158,16 +158,9 @@ func (l Layout) Ticket(t Ticket) ([]byte, error) {
 	w.b.Size(1, 1)
 	w.b.LF()
 
-	switch ahead := t.Ahead; {
-	case ahead <= 0:
-		w.wrapped(catalog.T(lang, "ticket.ahead.none"), cols)
-	case ahead == 1:
-		w.wrapped(catalog.T(lang, "ticket.ahead.one"), cols)
-	default:
-		w.wrapped(catalog.T(lang, "ticket.ahead.many", ahead), cols)
-	}
+	w.wrapped(catalog.Ahead(lang, t.Ahead), cols)
 	if t.Wait >= 0 {
-		w.wrapped(waitText(lang, t.Wait), cols)
+		w.wrapped(catalog.Wait(lang, t.Wait), cols)
 	}
 	if !t.Slot.IsZero() {
 		at := t.Slot.Format("15:04")
@@ -217,18 +210,6 @@ func (l Layout) finish(b *Buffer) {
 	if l.Cut {
 		b.FeedCut(0)
 	}
-}
-
-// waitText is the estimated wait line, rounded to the minute.
-func waitText(lang string, wait time.Duration) string {
-	if wait < time.Minute {
-		return catalog.T(lang, "ticket.wait.none")
-	}
-	m := int((wait + 30*time.Second) / time.Minute)
-	if m < 60 {
-		return catalog.T(lang, "ticket.wait", catalog.T(lang, "duration.minutes", m))
-	}
-	return catalog.T(lang, "ticket.wait", catalog.T(lang, "duration.hours", m/60, m%60))
 }
 
 func sameDay(a, b time.Time) bool {

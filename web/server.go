@@ -40,6 +40,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/tickets/{id}", s.getTicket)
 	mux.HandleFunc("POST /api/tickets/{id}/cancel", s.cancel)
 	mux.HandleFunc("POST /api/tickets/{id}/reprint", s.reprint)
+	mux.HandleFunc("GET /t/{token}", s.ticketPage)
 	mux.HandleFunc("GET /printer", s.paperPage)
 	mux.HandleFunc("GET /printer/{n}", s.paperImage)
 	mux.HandleFunc("GET /api/desks", s.listDesks)
