@@ -8,7 +8,7 @@ STATICCHECK_VERSION := v0.8.2
 VERSION     ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS     := -s -w -X main.buildVersion=$(VERSION)
 
-.PHONY: all build demo test check-fmt vet staticcheck unit fuzz crossbuild bench tools clean
+.PHONY: all build demo test check-fmt vet staticcheck unit fuzz crossbuild bench tools browser clean
 
 all: build
 
@@ -34,9 +34,19 @@ demo: build
 # Everything: formatting, vet, staticcheck, the tests with the race
 # detector (the crash test among them), short fuzz runs, and the
 # cross-builds for the Pi.
-test: tools check-fmt vet staticcheck unit fuzz crossbuild
+test: tools browser check-fmt vet staticcheck unit fuzz crossbuild
 
 tools: $(STATICCHECK)
+
+# Debian's Chromium, for the page tests (internal/browser): installed when
+# missing; CHROMIUM=/path/to/chromium uses another.
+browser:
+	@if [ -z "$$CHROMIUM" ] && [ ! -x /usr/bin/chromium ]; then \
+		echo "installing Debian's chromium for the page tests"; \
+		if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+		$$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends chromium; \
+	fi
 
 $(STATICCHECK):
 	GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
@@ -52,7 +62,7 @@ staticcheck: $(STATICCHECK)
 	$(STATICCHECK) ./...
 
 unit:
-	$(GO) test -race -count=1 -timeout 12m ./...
+	TORN_ARTIFACTS=$(CURDIR)/bin/artifacts $(GO) test -race -count=1 -timeout 12m ./...
 
 # Short runs of the fuzz targets, on top of their seed corpora that unit runs.
 fuzz:
