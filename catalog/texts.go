@@ -2,6 +2,9 @@ package catalog
 
 // The texts of the ticket.
 var ca = map[string]string{
+	"display.recent":           "Últimes crides",
+	"display.waiting":          "Persones esperant",
+	"display.reconnecting":     "Reconnectant…",
 	"page.ticket.title":        "El vostre torn",
 	"page.ticket.go_now":       "Aneu a %s ara",
 	"page.ticket.being_served": "Us atenen a %s",
@@ -40,6 +43,9 @@ var ca = map[string]string{
 }
 
 var es = map[string]string{
+	"display.recent":           "Últimas llamadas",
+	"display.waiting":          "Personas esperando",
+	"display.reconnecting":     "Reconectando…",
 	"page.ticket.title":        "Su turno",
 	"page.ticket.go_now":       "Vaya a %s ahora",
 	"page.ticket.being_served": "Le atienden en %s",
@@ -78,6 +84,9 @@ var es = map[string]string{
 }
 
 var en = map[string]string{
+	"display.recent":           "Recent calls",
+	"display.waiting":          "People waiting",
+	"display.reconnecting":     "Reconnecting…",
 	"page.ticket.title":        "Your number",
 	"page.ticket.go_now":       "Go to %s now",
 	"page.ticket.being_served": "You are being served at %s",

@@ -19,6 +19,8 @@ type Server struct {
 	Log *slog.Logger
 	// Reprint prints a ticket again, when the dispenser has a printer.
 	Reprint func(dispenser.TicketID) error
+	// Display serves the display's websocket, /display/ws, or is nil.
+	Display http.Handler
 	// Paper is the virtual printer's paper, shown on /printer, or nil.
 	Paper interface {
 		Pages() ([]*image.Gray, error)
@@ -41,6 +43,14 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/tickets/{id}/cancel", s.cancel)
 	mux.HandleFunc("POST /api/tickets/{id}/reprint", s.reprint)
 	mux.HandleFunc("GET /t/{token}", s.ticketPage)
+	mux.HandleFunc("GET /display", s.displayPage)
+	mux.HandleFunc("GET /display/ws", func(w http.ResponseWriter, r *http.Request) {
+		if s.Display == nil {
+			s.fail(w, r, http.StatusNotFound, "no_display", "this tornd serves no display", nil)
+			return
+		}
+		s.Display.ServeHTTP(w, r)
+	})
 	mux.HandleFunc("GET /printer", s.paperPage)
 	mux.HandleFunc("GET /printer/{n}", s.paperImage)
 	mux.HandleFunc("GET /api/desks", s.listDesks)

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"torn.cat/torn/display"
 	"torn.cat/torn/office"
 	"torn.cat/torn/printer"
 	"torn.cat/torn/store"
@@ -31,6 +32,7 @@ type Daemon struct {
 	// virtual printer's paper when the transport is "virtual".
 	printer *ticketPrinter
 	virtual *printer.Virtual
+	display *display.Hub
 }
 
 // Open opens the store, rebuilds the office and listens; it does not serve
@@ -56,6 +58,7 @@ func (d *Daemon) Open() error {
 		return fmt.Errorf("listen on %s: %w", d.Config.Listen, err)
 	}
 	d.store, d.office, d.ln = st, o, ln
+	d.display = display.New(o, d.Log)
 	if pc := d.Config.Printer; pc.Transport != "none" {
 		if pc.Transport == "virtual" {
 			d.virtual = &printer.Virtual{Width: pc.Width, Status: printer.Status{Online: true}}
@@ -84,11 +87,12 @@ func (d *Daemon) Office() *office.Office { return d.office }
 func (d *Daemon) Run(ctx context.Context) error {
 	bg, cancel := context.WithCancel(ctx)
 	defer cancel()
-	ws := &web.Server{Office: d.office, Log: d.Log}
+	ws := &web.Server{Office: d.office, Log: d.Log, Display: d.display}
 	var workers sync.WaitGroup
 	defer func() { cancel(); workers.Wait() }() // nothing runs on once Run returned
 	workers.Go(func() { d.office.Tick(bg, 15*time.Second) })
 	workers.Go(func() { d.purge(bg) })
+	workers.Go(func() { d.display.Run(bg) })
 	// The printer outlives the HTTP server: tickets committed by requests
 	// that Shutdown lets finish are printed too.
 	pctx, stopPrinter := context.WithCancel(context.WithoutCancel(ctx))

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"torn.cat/torn/internal/browser"
+)
+
+// TestDisplayShowsTheCall opens the waiting-room TV page in a real
+// Chromium at 1920×1080, has a desk call next through the API, and
+// measures in the browser how long until the page shows the call. The
+// figures (DESIGN's budget: p95 under 250 ms) are logged for
+// docs/performance.md; the test checks the behaviour, not the time.
+func TestDisplayShowsTheCall(t *testing.T) {
+	calls := 20
+	if testing.Short() {
+		calls = 5
+	}
+	_, base := startDaemonWith(t, filepath.Join(t.TempDir(), "torn.db"), alwaysOpen)
+	for range calls {
+		if st, _ := call(base, "POST", "/api/tickets", `{"service":"oac"}`, nil); st != 201 {
+			t.Fatalf("issue: %d", st)
+		}
+	}
+	ctx := browser.Start(t, 1920, 1080)
+	if err := chromedp.Do(browser.Within(t, ctx, 20*time.Second),
+		chromedp.Navigate(base+"/display"),
+		chromedp.WaitVisible(chromedp.CSS("#waiting li"))); err != nil {
+		t.Fatalf("open the display: %v", err)
+	}
+	var lat []time.Duration
+	for i := range calls {
+		var called struct {
+			Events []struct {
+				Ticket *apiTicket `json:"ticket"`
+			} `json:"events"`
+		}
+		t0 := time.Now()
+		if st, err := call(base, "POST", "/api/desks/taula1/next", `{"clerk":"anna"}`, &called); st != 200 || err != nil {
+			t.Fatalf("call %d: %d %v", i, st, err)
+		}
+		number := called.Events[len(called.Events)-1].Ticket.Number
+		var shownAt int64
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(2 * time.Millisecond) {
+			v, err := chromedp.Run(browser.Within(t, ctx, 5*time.Second),
+				chromedp.Evaluate[int64](fmt.Sprintf("window.tornShown[%q] || 0", number)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v > 0 {
+				shownAt = v
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the display never showed %s", number)
+			}
+		}
+		lat = append(lat, time.UnixMilli(shownAt).Sub(t0))
+	}
+	text, err := chromedp.Run(browser.Within(t, ctx, 5*time.Second), chromedp.Text(chromedp.CSS("#now")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text, "Taula 1") {
+		t.Errorf("the latest call reads %q", text)
+	}
+	browser.Screenshot(t, ctx, "display")
+	slices.Sort(lat)
+	p95 := lat[(len(lat)*95+99)/100-1]
+	t.Logf("call next → TV shows it, %d calls: p50 %v, p95 %v, max %v (budget p95 250 ms)",
+		len(lat), lat[len(lat)/2], p95, lat[len(lat)-1])
+}
