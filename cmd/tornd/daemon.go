@@ -123,9 +123,15 @@ func (d *Daemon) Run(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	d.Log.Info("shutting down")
-	sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
+	// Requests take milliseconds; what is still open after the grace is a
+	// connection that never sent one (browsers open spare sockets, which
+	// Shutdown would wait 5 s for).
+	sctx, scancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer scancel()
 	err := srv.Shutdown(sctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = srv.Close()
+	}
 	stopPrinter()
 	if err != nil {
 		return fmt.Errorf("shut down: %w", err)
@@ -135,6 +141,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	return nil
 }
+
+// shutdownGrace is how long a stop waits for requests in flight.
+const shutdownGrace = time.Second
 
 // purgeDelay is how long after boot the first retention purge waits: a Pi
 // has no real-time clock, and its time may be far off until NTP sets it. A

@@ -2,9 +2,11 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -76,4 +78,50 @@ func TestDisplayShowsTheCall(t *testing.T) {
 	p95 := lat[(len(lat)*95+99)/100-1]
 	t.Logf("call next → TV shows it, %d calls: p50 %v, p95 %v, max %v (budget p95 250 ms)",
 		len(lat), lat[len(lat)/2], p95, lat[len(lat)-1])
+}
+
+// TestDisplayReconnects: the TV page says it is reconnecting when tornd
+// stops, and shows the next call by itself once tornd is back.
+func TestDisplayReconnects(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cfg, db := writeConfig(t, alwaysOpen), filepath.Join(t.TempDir(), "torn.db")
+	p := startTorndOn(t, tornBinary(t), cfg, db, addr)
+	call(p.base, "POST", "/api/tickets", `{"service":"oac"}`, nil)
+	call(p.base, "POST", "/api/desks/taula1/next", "", nil)
+
+	ctx := browser.Start(t, 1920, 1080)
+	if err := chromedp.Do(browser.Within(t, ctx, 20*time.Second),
+		chromedp.Navigate(p.base+"/display"), chromedp.WaitVisible(chromedp.CSS("#waiting li"))); err != nil {
+		t.Fatal(err)
+	}
+	waitText := func(sel, want string) {
+		t.Helper()
+		for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			got, err := chromedp.Run(browser.Within(t, ctx, 5*time.Second), chromedp.TextContent(chromedp.CSS(sel)))
+			if err == nil && strings.Contains(got, want) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s never read %q (last %q, %v)", sel, want, got, err)
+			}
+		}
+	}
+	waitText("#now", "A001")
+
+	stop := time.Now()
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	<-p.done
+	t.Logf("tornd stopped in %v", time.Since(stop))
+	waitText("#status", "Reconnectant")
+
+	p2 := startTorndOn(t, tornBinary(t), cfg, db, addr)
+	call(p2.base, "POST", "/api/tickets", `{"service":"oac"}`, nil)
+	call(p2.base, "POST", "/api/desks/taula1/next", "", nil)
+	waitText("#now", "A002")
+	browser.Screenshot(t, ctx, "display-after-restart")
 }

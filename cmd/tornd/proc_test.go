@@ -125,11 +125,17 @@ var addrRE = regexp.MustCompile(`msg=serving addr=(\S+)`)
 // serves.
 func startTornd(t testing.TB, cfg, db string, bin ...string) *proc {
 	t.Helper()
-	p := &proc{done: make(chan struct{})}
 	if len(bin) == 0 {
 		bin = append(bin, tornBinary(t))
 	}
-	p.cmd = exec.Command(bin[0], "run", "-config", cfg, "-db", db, "-listen", "127.0.0.1:0")
+	return startTorndOn(t, bin[0], cfg, db, "127.0.0.1:0")
+}
+
+// startTorndOn starts the tornd binary bin listening on listen.
+func startTorndOn(t testing.TB, bin, cfg, db, listen string) *proc {
+	t.Helper()
+	p := &proc{done: make(chan struct{})}
+	p.cmd = exec.Command(bin, "run", "-config", cfg, "-db", db, "-listen", listen)
 	r, err := p.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
