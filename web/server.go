@@ -19,6 +19,9 @@ type Server struct {
 	Log *slog.Logger
 	// Reprint prints a ticket again, when the dispenser has a printer.
 	Reprint func(dispenser.TicketID) error
+	// TrackingURL is the start of a ticket's live-page URL, for QR codes;
+	// the token is appended.
+	TrackingURL string
 	// Display serves the display's websocket, /display/ws, or is nil.
 	Display http.Handler
 	// Paper is the virtual printer's paper, shown on /printer, or nil.
@@ -43,6 +46,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/tickets/{id}/cancel", s.cancel)
 	mux.HandleFunc("POST /api/tickets/{id}/reprint", s.reprint)
 	mux.HandleFunc("GET /t/{token}", s.ticketPage)
+	mux.HandleFunc("GET /t/{token}/qr.png", s.ticketQR)
+	mux.HandleFunc("GET /kiosk", s.kiosk)
+	mux.HandleFunc("POST /kiosk/issue", s.kioskIssue)
 	mux.HandleFunc("GET /display", s.displayPage)
 	mux.HandleFunc("GET /display/ws", func(w http.ResponseWriter, r *http.Request) {
 		if s.Display == nil {

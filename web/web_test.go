@@ -74,12 +74,18 @@ func (c *clock) now() time.Time { return c.t }
 
 func newServer(t *testing.T, st *memStore, clk *clock) http.Handler {
 	t.Helper()
+	h, _ := newServerOffice(t, st, clk)
+	return h
+}
+
+func newServerOffice(t *testing.T, st *memStore, clk *clock) (http.Handler, *office.Office) {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	o, err := office.Open(masnouOffice(), st, office.Options{Now: clk.now, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return (&Server{Office: o, Log: log}).Handler()
+	return (&Server{Office: o, Log: log, TrackingURL: "https://torn.example.cat/t/"}).Handler(), o
 }
 
 func do(t *testing.T, h http.Handler, method, path, body string) (int, map[string]any) {

@@ -87,7 +87,7 @@ func (d *Daemon) Office() *office.Office { return d.office }
 func (d *Daemon) Run(ctx context.Context) error {
 	bg, cancel := context.WithCancel(ctx)
 	defer cancel()
-	ws := &web.Server{Office: d.office, Log: d.Log, Display: d.display}
+	ws := &web.Server{Office: d.office, Log: d.Log, Display: d.display, TrackingURL: d.Config.TrackingURL}
 	var workers sync.WaitGroup
 	defer func() { cancel(); workers.Wait() }() // nothing runs on once Run returned
 	workers.Go(func() { d.office.Tick(bg, 15*time.Second) })
