@@ -8,7 +8,7 @@ STATICCHECK_VERSION := v0.8.2
 VERSION     ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS     := -s -w -X main.buildVersion=$(VERSION)
 
-.PHONY: all build demo test check-fmt vet staticcheck unit fuzz crossbuild bench tools browser clean
+.PHONY: all build demo test check-fmt vet staticcheck unit fuzz crossbuild bench tools browser voice clean
 
 all: build
 
@@ -34,9 +34,18 @@ demo: build
 # Everything: formatting, vet, staticcheck, the tests with the race
 # detector (the crash test among them), short fuzz runs, and the
 # cross-builds for the Pi.
-test: tools browser check-fmt vet staticcheck unit fuzz crossbuild
+test: tools browser voice check-fmt vet staticcheck unit fuzz crossbuild
 
 tools: $(STATICCHECK)
+
+# Debian's espeak-ng, which speaks the calls on the display.
+voice:
+	@if ! command -v espeak-ng >/dev/null; then \
+		echo "installing Debian's espeak-ng for the spoken calls"; \
+		if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+		$$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends espeak-ng; \
+	fi
 
 # Debian's Chromium, for the page tests (internal/browser): installed when
 # missing; CHROMIUM=/path/to/chromium uses another.

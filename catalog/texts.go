@@ -2,6 +2,7 @@ package catalog
 
 // The texts of the ticket.
 var ca = map[string]string{
+	"display.announce":               "Torn %s, %s",
 	"kiosk.title":                    "Agafeu torn",
 	"kiosk.choose":                   "Trieu el servei",
 	"kiosk.priority":                 "Atenció prioritària",
@@ -58,6 +59,7 @@ var ca = map[string]string{
 }
 
 var es = map[string]string{
+	"display.announce":               "Turno %s, %s",
 	"kiosk.title":                    "Coja turno",
 	"kiosk.choose":                   "Elija el servicio",
 	"kiosk.priority":                 "Atención prioritaria",
@@ -114,6 +116,7 @@ var es = map[string]string{
 }
 
 var en = map[string]string{
+	"display.announce":               "Number %s, %s",
 	"kiosk.title":                    "Take a number",
 	"kiosk.choose":                   "Choose the service",
 	"kiosk.priority":                 "Priority service",

@@ -20,7 +20,9 @@ const RecentCalls = 6
 
 // Call is one call as the display shows it.
 type Call struct {
-	Number string `json:"number"`
+	// ID is the ticket's opaque id, for the spoken call's URL.
+	ID     dispenser.TicketID `json:"id"`
+	Number string             `json:"number"`
 	// Desk is the desk's display name: "Taula 3".
 	Desk string `json:"desk"`
 	// Service is the service's name per language.
@@ -106,7 +108,7 @@ func (h *Hub) build() []byte {
 		sort.Slice(called, func(i, j int) bool { return called[i].Called.After(called[j].Called) })
 		v.Calls = []Call{}
 		for _, t := range called[:min(len(called), RecentCalls)] {
-			call := Call{Number: t.Number, Desk: string(t.Desk), At: t.Called, Calls: t.Calls}
+			call := Call{ID: t.ID, Number: t.Number, Desk: string(t.Desk), At: t.Called, Calls: t.Calls}
 			if dk := d.Desk(t.Desk); dk != nil {
 				call.Desk = dk.Name
 			}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"image"
 	"log/slog"
 	"net/http"
@@ -22,6 +23,12 @@ type Server struct {
 	// TrackingURL is the start of a ticket's live-page URL, for QR codes;
 	// the token is appended.
 	TrackingURL string
+	// Voice speaks the calls on the display, or is nil (no spoken calls).
+	Voice interface {
+		File(ctx context.Context, lang, text string) (string, error)
+	}
+	// Chime plays a chime before each call on the display.
+	Chime bool
 	// Display serves the display's websocket, /display/ws, or is nil.
 	Display http.Handler
 	// Paper is the virtual printer's paper, shown on /printer, or nil.
@@ -50,6 +57,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /kiosk", s.kiosk)
 	mux.HandleFunc("POST /kiosk/issue", s.kioskIssue)
 	mux.HandleFunc("GET /display", s.displayPage)
+	mux.HandleFunc("GET /display/chime.wav", s.chime)
+	mux.HandleFunc("GET /display/voice/{id}", s.voice)
 	mux.HandleFunc("GET /display/ws", func(w http.ResponseWriter, r *http.Request) {
 		if s.Display == nil {
 			s.fail(w, r, http.StatusNotFound, "no_display", "this tornd serves no display", nil)

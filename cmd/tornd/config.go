@@ -33,6 +33,8 @@ type Config struct {
 	TrackingURL string
 	// Printer is the ticket printer.
 	Printer PrinterConfig
+	// Chime and Voice sound each call on the display. Default true.
+	Chime, Voice bool
 }
 
 // PrinterConfig is the [printer] section.
@@ -92,6 +94,10 @@ type fileConfig struct {
 	Server struct {
 		Listen string `toml:"listen"`
 	} `toml:"server"`
+	Display struct {
+		Chime *bool `toml:"chime"`
+		Voice *bool `toml:"voice"`
+	} `toml:"display"`
 	Tracking struct {
 		URL string `toml:"url"`
 	} `toml:"tracking"`
@@ -182,6 +188,7 @@ func ParseConfig(path string, b []byte) (Config, error) {
 		c.TrackingURL = "http://" + c.Listen + "/t/"
 	}
 	c.Printer, errs = parsePrinter(path, fc, errs)
+	c.Chime, c.Voice = fc.Display.Chime == nil || *fc.Display.Chime, fc.Display.Voice == nil || *fc.Display.Voice
 	c.Retention = store.Retention{Days: fc.Store.Retention, PersonalDays: fc.Store.PersonalDays}
 	if c.Retention.Days < 0 || c.Retention.PersonalDays < 0 {
 		bad("store: retention days must not be negative")

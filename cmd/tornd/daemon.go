@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -87,7 +88,15 @@ func (d *Daemon) Office() *office.Office { return d.office }
 func (d *Daemon) Run(ctx context.Context) error {
 	bg, cancel := context.WithCancel(ctx)
 	defer cancel()
-	ws := &web.Server{Office: d.office, Log: d.Log, Display: d.display, TrackingURL: d.Config.TrackingURL}
+	ws := &web.Server{Office: d.office, Log: d.Log, Display: d.display, TrackingURL: d.Config.TrackingURL, Chime: d.Config.Chime}
+	if d.Config.Voice {
+		v := &display.Voice{Dir: filepath.Join(filepath.Dir(d.Config.DB), "voice")}
+		if err := v.Available(); err != nil {
+			d.Log.Warn("spoken calls off: espeak-ng not found (apt install espeak-ng)", "err", err)
+		} else {
+			ws.Voice = v
+		}
+	}
 	var workers sync.WaitGroup
 	defer func() { cancel(); workers.Wait() }() // nothing runs on once Run returned
 	workers.Go(func() { d.office.Tick(bg, 15*time.Second) })

@@ -74,6 +74,38 @@ func TestDisplayShowsTheCall(t *testing.T) {
 		t.Errorf("the latest call reads %q", text)
 	}
 	browser.Screenshot(t, ctx, "display")
+
+	// Each call is announced, in turn: the chime, then the call spoken by
+	// espeak-ng, which tornd serves as a WAV; none cuts off another.
+	announced, err := chromedp.Run(browser.Within(t, ctx, 5*time.Second), chromedp.Evaluate[[]string]("window.tornAnnounced"))
+	if err != nil || len(announced) != calls {
+		t.Fatalf("announced %v (%v), want %d calls", announced, err, calls)
+	}
+	var spoken, voices []string
+	for deadline := time.Now().Add(10 * time.Second); len(voices) == 0; time.Sleep(50 * time.Millisecond) {
+		if spoken, err = chromedp.Run(browser.Within(t, ctx, 5*time.Second), chromedp.Evaluate[[]string]("window.tornSpoken")); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range spoken {
+			if strings.HasPrefix(s, "/display/voice/") {
+				voices = append(voices, s)
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no spoken call played: %v", spoken)
+		}
+	}
+	if spoken[0] != "/display/chime.wav" {
+		t.Errorf("played %v, want the chime first", spoken)
+	}
+	resp, err := client.Get(base + voices[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "audio/wav" || resp.ContentLength < 20000 {
+		t.Fatalf("%s: %d %s, %d bytes", voices[0], resp.StatusCode, resp.Header.Get("Content-Type"), resp.ContentLength)
+	}
 	slices.Sort(lat)
 	p95 := lat[(len(lat)*95+99)/100-1]
 	t.Logf("call next → TV shows it, %d calls: p50 %v, p95 %v, max %v (budget p95 250 ms)",

@@ -56,6 +56,8 @@ func Start(t testing.TB, width, height int) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-sync", true),
+		// The TV plays its chime and spoken calls without a click.
+		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
