@@ -38,27 +38,22 @@ test: tools browser voice check-fmt vet staticcheck unit fuzz crossbuild
 
 tools: $(STATICCHECK)
 
-# Debian's espeak-ng, which speaks the calls on the display.
+# Debian's packages that tests need, installed when missing:
+# $(call apt_install,COMMAND,PACKAGE).
+apt_install = @if ! command -v $(1) >/dev/null; then \
+		echo "installing Debian's $(2) for the tests"; \
+		if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+		$$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $(2); \
+	fi
+
+# espeak-ng speaks the calls on the display.
 voice:
-	@if ! command -v espeak-ng >/dev/null; then \
-		echo "installing Debian's espeak-ng for the spoken calls"; \
-		if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
-		$$sudo apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends espeak-ng; \
-	fi
+	$(call apt_install,espeak-ng,espeak-ng)
 
-# Debian's Chromium, for the page tests (internal/browser): installed when
-# missing; CHROMIUM=/path/to/chromium uses another.
+# Chromium runs the page tests (internal/browser); CHROMIUM=/path uses another.
 browser:
-	@if [ -z "$$CHROMIUM" ] && [ ! -x /usr/bin/chromium ]; then \
-		echo "installing Debian's chromium for the page tests"; \
-		if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
-		$$sudo apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends chromium; \
-	fi
-
-$(STATICCHECK):
-	GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	$(if $(CHROMIUM),@true,$(call apt_install,chromium,chromium))
 
 check-fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -184,32 +184,19 @@ func TestFailedPrintIsNotRetried(t *testing.T) {
 	defer cancel()
 	go tp.Run(ctx)
 	waitPrinterState(t, o, true)
-	printerIs := func(ready bool) {
-		t.Helper()
-		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-			var p dispenser.PrinterStatus
-			o.View(func(d *dispenser.Dispenser, _ time.Time) { p = d.Printer() })
-			if p.Ready == ready {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("printer never ready=%v: %+v", ready, p)
-			}
-		}
-	}
 	evs, err := o.Do(dispenser.Issue{Service: "oac"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	first := evs[len(evs)-1].Ticket
-	printerIs(false)
+	waitPrinterState(t, o, false)
 	if _, err := o.Do(dispenser.Issue{Service: "oac"}); err == nil {
 		t.Fatal("a ticket was issued for paper while the printer was failing")
 	}
 	rec.mu.Lock()
 	rec.broken = false
 	rec.mu.Unlock()
-	printerIs(true) // reopened
+	waitPrinterState(t, o, true) // reopened
 	time.Sleep(300 * time.Millisecond)
 	rec.mu.Lock()
 	writes := rec.writes
