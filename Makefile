@@ -24,8 +24,9 @@ demo: build
 	echo "  health:       http://127.0.0.1:8080/healthz"; \
 	echo "  printed:      http://127.0.0.1:8080/printer  (the virtual printer's last tickets)"; \
 	echo "  issue ticket: curl -X POST -d '{\"service\":\"oac\"}' http://127.0.0.1:8080/api/tickets"; \
-	echo "  call next:    curl -X POST http://127.0.0.1:8080/api/desks/taula1/next"; \
-	echo "  finish:       curl -X POST http://127.0.0.1:8080/api/desks/taula1/done"; \
+	echo "  TV, kiosk:    http://127.0.0.1:8080/display   http://127.0.0.1:8080/kiosk"; \
+	echo "  clerk login:  curl -c /tmp/torn-demo.cookies -d '{\"name\":\"demo\",\"password\":\"demo\"}' http://127.0.0.1:8080/api/login"; \
+	echo "  call next:    curl -b /tmp/torn-demo.cookies -X POST http://127.0.0.1:8080/api/desks/taula1/next"; \
 	echo "Simulated citizens take a ticket every 20 s or so and the desks serve them."; \
 	echo "Ctrl-C stops it; the database is removed."; \
 	trap 'rm -rf "$$dir"' EXIT INT TERM; \

@@ -98,6 +98,14 @@ func (s *Server) deskAction(w http.ResponseWriter, r *http.Request) {
 	if !s.decode(w, r, &req) {
 		return
 	}
+	if s.Clerks != nil {
+		clerk, ok := s.Clerks.Clerk(r)
+		if !ok {
+			s.fail(w, r, http.StatusUnauthorized, "login_required", "log in as a clerk first", nil)
+			return
+		}
+		req.Clerk = clerk // the session says who the clerk is
+	}
 	desk := dispenser.DeskID(r.PathValue("desk"))
 	var cmd dispenser.Command
 	switch a := r.PathValue("action"); a {

@@ -20,6 +20,10 @@ type Server struct {
 	Log *slog.Logger
 	// Reprint prints a ticket again, when the dispenser has a printer.
 	Reprint func(dispenser.TicketID) error
+	// Clerks, when set, are the accounts that may run the desks: the desk
+	// actions then need a clerk's session. Nil leaves them open (a bench
+	// set-up; tornd says so in its log).
+	Clerks *Clerks
 	// TrackingURL is the start of a ticket's live-page URL, for QR codes;
 	// the token is appended.
 	TrackingURL string
@@ -70,6 +74,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /printer/{n}", s.paperImage)
 	mux.HandleFunc("GET /api/desks", s.listDesks)
 	mux.HandleFunc("POST /api/desks/{desk}/{action}", s.deskAction)
+	mux.HandleFunc("POST /api/login", s.login)
+	mux.HandleFunc("POST /api/logout", s.logout)
 	mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "not_found", "no such path: "+r.URL.Path, nil)
 	})

@@ -17,6 +17,7 @@ const usage = `usage:
                                                          run the office
   tornd check [FILE]                                     check a config file
   tornd printer render|test ...                          render ESC/POS to PNG, print a test page
+  tornd clerk hash < password                            the hash of a clerk's password
   tornd version                                          print the version
 `
 
@@ -34,6 +35,8 @@ func cli(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return checkCmd(args, stdout, stderr)
 	case "printer":
 		return printerCmd(args, os.Stdin, stdout, stderr)
+	case "clerk":
+		return clerkCmd(args, os.Stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "tornd", version())
 		return 0

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
+	"golang.org/x/crypto/bcrypt"
 
 	"torn.cat/torn/dispenser"
 	"torn.cat/torn/printer"
@@ -35,6 +36,8 @@ type Config struct {
 	Printer PrinterConfig
 	// Chime and Voice sound each call on the display. Default true.
 	Chime, Voice bool
+	// Clerks maps each clerk's name to the bcrypt hash of the password.
+	Clerks map[string]string
 }
 
 // PrinterConfig is the [printer] section.
@@ -138,6 +141,10 @@ type fileConfig struct {
 		ServiceTime     duration          `toml:"service_time"`
 		Hours           *hoursFile        `toml:"hours"`
 	} `toml:"service"`
+	Clerk []struct {
+		Name         string `toml:"name"`
+		PasswordHash string `toml:"password_hash"`
+	} `toml:"clerk"`
 	Desk []struct {
 		ID       string   `toml:"id"`
 		Name     string   `toml:"name"`
@@ -188,6 +195,22 @@ func ParseConfig(path string, b []byte) (Config, error) {
 		c.TrackingURL = "http://" + c.Listen + "/t/"
 	}
 	c.Printer, errs = parsePrinter(path, fc, errs)
+	for i, k := range fc.Clerk {
+		if k.Name == "" {
+			bad("clerk %d: no name", i+1)
+			continue
+		}
+		if _, dup := c.Clerks[k.Name]; dup {
+			bad("clerk %q: defined twice", k.Name)
+		}
+		if _, err := bcrypt.Cost([]byte(k.PasswordHash)); err != nil {
+			bad("clerk %q: password_hash is not a bcrypt hash (make one with `tornd clerk hash`)", k.Name)
+		}
+		if c.Clerks == nil {
+			c.Clerks = map[string]string{}
+		}
+		c.Clerks[k.Name] = k.PasswordHash
+	}
 	c.Chime, c.Voice = fc.Display.Chime == nil || *fc.Display.Chime, fc.Display.Voice == nil || *fc.Display.Voice
 	c.Retention = store.Retention{Days: fc.Store.Retention, PersonalDays: fc.Store.PersonalDays}
 	if c.Retention.Days < 0 || c.Retention.PersonalDays < 0 {

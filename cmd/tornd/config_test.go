@@ -90,6 +90,10 @@ func TestConfigErrors(t *testing.T) {
 		{"printer: serial without device, unknown model, flow control", func(s string) string {
 			return s + "\n[printer]\ntransport = \"serial\"\nmodel = \"star\"\nflow_control = \"xonxoff\"\n"
 		}, []string{`printer.device is required with transport "serial"`, `printer.model/code_page:`, `star`, `printer.flow_control "xonxoff"`}},
+		{"clerks: a password in clear, a clerk twice, no name", func(s string) string {
+			h := "$2a$10$Nh9X/JCYjzVayFJNinwz6eKm7GCAbCPB9SS3DOZSQY3Ei3CIqk8Zi"
+			return s + "\n[[clerk]]\nname = \"anna\"\npassword_hash = \"secret123\"\n[[clerk]]\nname = \"joan\"\npassword_hash = \"" + h + "\"\n[[clerk]]\nname = \"joan\"\npassword_hash = \"" + h + "\"\n[[clerk]]\npassword_hash = \"" + h + "\"\n"
+		}, []string{`clerk "anna": password_hash is not a bcrypt hash`, `clerk "joan": defined twice`, `clerk 4: no name`}},
 		{"no office id", func(s string) string { return strings.Replace(s, `id = "test"`, ``, 1) }, []string{"office.id is required"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -89,6 +89,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 	bg, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ws := &web.Server{Office: d.office, Log: d.Log, Display: d.display, TrackingURL: d.Config.TrackingURL, Chime: d.Config.Chime}
+	if len(d.Config.Clerks) > 0 {
+		ws.Clerks = &web.Clerks{Hashes: d.Config.Clerks}
+	} else {
+		d.Log.Warn("no [[clerk]] accounts in the config: the desk actions are open to anyone on the LAN")
+	}
 	if d.Config.Voice {
 		v := &display.Voice{Dir: filepath.Join(filepath.Dir(d.Config.DB), "voice")}
 		if err := v.Available(); err != nil {
