@@ -75,6 +75,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/desks", s.listDesks)
 	mux.HandleFunc("POST /api/desks/{desk}/{action}", s.deskAction)
 	mux.HandleFunc("POST /api/login", s.login)
+	mux.HandleFunc("GET /desk", s.deskPage)
+	mux.HandleFunc("POST /desk/login", s.deskLogin)
 	mux.HandleFunc("POST /api/logout", s.logout)
 	mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "not_found", "no such path: "+r.URL.Path, nil)
