@@ -2,6 +2,11 @@ package catalog
 
 // The texts of the ticket.
 var ca = map[string]string{
+	"desk.state.called":              "cridat",
+	"desk.state.serving":             "atenent",
+	"desk.state.open":                "oberta",
+	"desk.state.paused":              "en pausa",
+	"desk.state.closed":              "tancada",
 	"desk.title":                     "Taula",
 	"desk.login":                     "Entreu",
 	"desk.name":                      "Nom",
@@ -80,6 +85,11 @@ var ca = map[string]string{
 }
 
 var es = map[string]string{
+	"desk.state.called":              "llamado",
+	"desk.state.serving":             "atendiendo",
+	"desk.state.open":                "abierta",
+	"desk.state.paused":              "en pausa",
+	"desk.state.closed":              "cerrada",
 	"desk.title":                     "Mesa",
 	"desk.login":                     "Entrar",
 	"desk.name":                      "Nombre",
@@ -158,6 +168,11 @@ var es = map[string]string{
 }
 
 var en = map[string]string{
+	"desk.state.called":              "called",
+	"desk.state.serving":             "being served",
+	"desk.state.open":                "open",
+	"desk.state.paused":              "paused",
+	"desk.state.closed":              "closed",
 	"desk.title":                     "Desk",
 	"desk.login":                     "Log in",
 	"desk.name":                      "Name",

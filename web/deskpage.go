@@ -32,6 +32,8 @@ type deskPage struct {
 	// T holds the page's texts from the catalogue, by the key after
 	// "desk.".
 	T map[string]string
+	// States names the ticket and desk states in the page's language.
+	States map[string]string
 }
 
 var deskKeys = []string{"title", "login", "name", "password", "choose", "current", "queue", "next", "recall",
@@ -43,9 +45,12 @@ var deskKeys = []string{"title", "login", "name", "password", "choose", "current
 // goes through the API and the office's single writer.
 func (s *Server) deskPage(w http.ResponseWriter, r *http.Request) {
 	lang := pageLang(r, "")
-	p := deskPage{Lang: lang, T: map[string]string{}}
+	p := deskPage{Lang: lang, T: map[string]string{}, States: map[string]string{}}
 	for _, k := range deskKeys {
 		p.T[k] = catalog.T(lang, "desk."+k)
+	}
+	for _, st := range []string{"called", "serving", "open", "paused", "closed"} {
+		p.States[st] = catalog.T(lang, "desk.state."+st)
 	}
 	if s.Clerks != nil {
 		clerk, ok := s.Clerks.Clerk(r)
