@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"html/template"
+	"math"
 	"net/http"
 	"net/url"
 	"time"
@@ -15,6 +16,25 @@ import (
 )
 
 var kioskTmpl = template.Must(template.ParseFS(templates, "templates/kiosk.html"))
+
+// Screen is a touch screen's width in pixels and in millimetres.
+type Screen struct {
+	WidthPx int
+	WidthMM float64
+}
+
+// MinButtonMM is the smallest height of a kiosk button, for any finger.
+const MinButtonMM = 20
+
+// ButtonPx is how many CSS pixels make a button MinButtonMM tall, with a
+// margin, on this screen (the page's pixels are the screen's: the kiosk's
+// browser runs at zoom 1).
+func (s Screen) ButtonPx() int {
+	if s.WidthPx == 0 || s.WidthMM == 0 {
+		s = Screen{WidthPx: 1080, WidthMM: 136} // a 10.1" portrait panel
+	}
+	return int(math.Ceil((MinButtonMM + 2) * float64(s.WidthPx) / s.WidthMM))
+}
 
 // kioskBack is how long the kiosk shows a ticket before going back to the
 // service buttons.
@@ -41,6 +61,7 @@ type kioskPage struct {
 	OnScreen, OfferOnScreen                                               bool
 	Ticket                                                                *kioskTicket
 	Refresh                                                               int
+	ButtonPx                                                              int
 	Langs                                                                 []langLink
 }
 
@@ -75,7 +96,7 @@ func (s *Server) kiosk(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) kioskPage(lang string, onScreen bool) kioskPage {
-	p := kioskPage{Lang: lang, Langs: langLinks, OnScreen: onScreen,
+	p := kioskPage{Lang: lang, Langs: langLinks, OnScreen: onScreen, ButtonPx: s.KioskScreen.ButtonPx(),
 		Title: catalog.T(lang, "kiosk.title"), Choose: catalog.T(lang, "kiosk.choose"),
 		PriorityLabel: catalog.T(lang, "kiosk.priority"), Back: catalog.T(lang, "kiosk.back"),
 		ShowOnScreen: catalog.T(lang, "kiosk.show_on_screen")}

@@ -24,6 +24,9 @@ type Server struct {
 	// actions then need a clerk's session. Nil leaves them open (a bench
 	// set-up; tornd says so in its log).
 	Clerks *Clerks
+	// KioskScreen is the kiosk's screen, so that its buttons are big
+	// enough for a finger: the zero value is a 10.1" portrait panel.
+	KioskScreen Screen
 	// TrackingURL is the start of a ticket's live-page URL, for QR codes;
 	// the token is appended.
 	TrackingURL string

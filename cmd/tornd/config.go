@@ -15,6 +15,7 @@ import (
 	"torn.cat/torn/dispenser"
 	"torn.cat/torn/printer"
 	"torn.cat/torn/store"
+	"torn.cat/torn/web"
 )
 
 // Config is everything tornd reads from its TOML file.
@@ -36,6 +37,9 @@ type Config struct {
 	Printer PrinterConfig
 	// Chime and Voice sound each call on the display. Default true.
 	Chime, Voice bool
+	// KioskScreen is the kiosk's touch screen. Default a 10.1" portrait
+	// panel, 1080 px and 136 mm wide.
+	KioskScreen web.Screen
 	// Clerks maps each clerk's name to the bcrypt hash of the password.
 	Clerks map[string]string
 }
@@ -97,6 +101,10 @@ type fileConfig struct {
 	Server struct {
 		Listen string `toml:"listen"`
 	} `toml:"server"`
+	Kiosk struct {
+		WidthPx int     `toml:"screen_width_px"`
+		WidthMM float64 `toml:"screen_width_mm"`
+	} `toml:"kiosk"`
 	Display struct {
 		Chime *bool `toml:"chime"`
 		Voice *bool `toml:"voice"`
@@ -195,6 +203,10 @@ func ParseConfig(path string, b []byte) (Config, error) {
 		c.TrackingURL = "http://" + c.Listen + "/t/"
 	}
 	c.Printer, errs = parsePrinter(path, fc, errs)
+	c.KioskScreen = web.Screen{WidthPx: fc.Kiosk.WidthPx, WidthMM: fc.Kiosk.WidthMM}
+	if (c.KioskScreen.WidthPx == 0) != (c.KioskScreen.WidthMM == 0) || c.KioskScreen.WidthPx < 0 || c.KioskScreen.WidthMM < 0 {
+		bad("kiosk: give both screen_width_px and screen_width_mm, positive")
+	}
 	for i, k := range fc.Clerk {
 		if k.Name == "" {
 			bad("clerk %d: no name", i+1)

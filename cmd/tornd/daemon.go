@@ -88,7 +88,8 @@ func (d *Daemon) Office() *office.Office { return d.office }
 func (d *Daemon) Run(ctx context.Context) error {
 	bg, cancel := context.WithCancel(ctx)
 	defer cancel()
-	ws := &web.Server{Office: d.office, Log: d.Log, Display: d.display, TrackingURL: d.Config.TrackingURL, Chime: d.Config.Chime}
+	ws := &web.Server{Office: d.office, Log: d.Log, Display: d.display, TrackingURL: d.Config.TrackingURL, Chime: d.Config.Chime,
+		KioskScreen: d.Config.KioskScreen}
 	if len(d.Config.Clerks) > 0 {
 		ws.Clerks = &web.Clerks{Hashes: d.Config.Clerks}
 	} else {

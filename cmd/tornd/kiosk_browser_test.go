@@ -14,6 +14,7 @@ import (
 	zxqr "github.com/makiuchi-d/gozxing/qrcode"
 
 	"torn.cat/torn/internal/browser"
+	"torn.cat/torn/web"
 )
 
 // TestKioskIssuesAndShowsTheQR touches a service button on the kiosk in a
@@ -39,6 +40,18 @@ func TestKioskIssuesAndShowsTheQR(t *testing.T) {
 	for _, l := range labels {
 		if strings.TrimSpace(l) == "" {
 			t.Errorf("a kiosk button has no label: %v", labels)
+		}
+	}
+	// At least 20 mm tall on the screen of the config (here the default,
+	// a 10.1" portrait panel, 1080 px and 136 mm wide).
+	heights, err := chromedp.Run(browser.Within(t, ctx, 5*time.Second),
+		chromedp.Evaluate[[]float64](`[...document.querySelectorAll("button")].map(b => b.getBoundingClientRect().height)`))
+	if err != nil || len(heights) == 0 {
+		t.Fatalf("button heights %v, %v", heights, err)
+	}
+	for i, h := range heights {
+		if mm := h * 136 / 1080; mm < web.MinButtonMM {
+			t.Errorf("button %d (%s) is %.1f mm tall on the screen, want at least %d", i, labels[i], mm, web.MinButtonMM)
 		}
 	}
 	browser.Screenshot(t, ctx, "kiosk")
