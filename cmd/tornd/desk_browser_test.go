@@ -65,6 +65,11 @@ func TestClerkCallsNextAndTheTVShowsIt(t *testing.T) {
 		}
 	}
 	browser.Screenshot(t, ctx, "desk")
+	unlabelled, err := chromedp.Run(browser.Within(t, ctx, 5*time.Second),
+		chromedp.Evaluate[int](`[...document.querySelectorAll("button, select, input")].filter(e => !(e.getAttribute("aria-label") || e.labels?.length || e.textContent.trim())).length`))
+	if err != nil || unlabelled != 0 {
+		t.Errorf("%d controls on the desk page have no label (%v)", unlabelled, err)
+	}
 	var got apiTicket
 	call(base, "GET", "/api/tickets/"+tk.ID, "", &got)
 	if got.State != "called" || got.Desk != "taula1" {
