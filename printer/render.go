@@ -379,15 +379,10 @@ func (m *vpMachine) esc(b []byte) int {
 		return n
 	}
 	op := b[1]
-	n, ok := vpEscArgs[op]
+	a, r, ok := m.fixedArgs(b, vpEscArgs)
 	if !ok {
-		m.problem("unknown command %s: skipped its two bytes", vpName(b))
-		return 2
-	}
-	if r, s := m.short(b, int64(2+n)); s {
 		return r
 	}
-	a := b[2 : 2+n]
 	switch op {
 	case '@':
 		if len(m.line) > 0 {
@@ -470,7 +465,7 @@ func (m *vpMachine) esc(b []byte) int {
 	case 'K', 'e':
 		m.problem("reverse feed (%s) not rendered", vpName(b))
 	}
-	return 2 + n
+	return 2 + len(a)
 }
 
 // escBitImage is ESC * m nL nH d…: a bit image in the line, in columns of
@@ -606,15 +601,10 @@ func (m *vpMachine) gs(b []byte) int {
 		return total
 	}
 	op := b[1]
-	n, ok := vpGsArgs[op]
+	a, r, ok := m.fixedArgs(b, vpGsArgs)
 	if !ok {
-		m.problem("unknown command %s: skipped its two bytes", vpName(b))
-		return 2
-	}
-	if r, s := m.short(b, int64(2+n)); s {
 		return r
 	}
-	a := b[2 : 2+n]
 	switch op {
 	case '!':
 		w, h := int(a[0]>>4)+1, int(a[0]&0x0F)+1
@@ -634,7 +624,7 @@ func (m *vpMachine) gs(b []byte) int {
 	case '/':
 		m.problem("downloaded bit image (GS /) not rendered")
 	}
-	return 2 + n
+	return 2 + len(a)
 }
 
 // gsRaster is GS v 0 m xL xH yL yH d…: a raster image x bytes wide and y
@@ -999,4 +989,20 @@ func (m *vpMachine) resetModes() {
 	m.margin, m.areaW = 0, m.width
 	m.tabs = nil
 	m.selectCodePage(0, false)
+}
+
+// fixedArgs returns the argument bytes of the command at b, whose count
+// table gives by the command's second byte. When ok is false the command
+// is done with (unknown, or cut short by the end of the stream) and
+// consumed says how many bytes it took.
+func (m *vpMachine) fixedArgs(b []byte, table map[byte]int) (a []byte, consumed int, ok bool) {
+	n, known := table[b[1]]
+	if !known {
+		m.problem("unknown command %s: skipped its two bytes", vpName(b))
+		return nil, 2, false
+	}
+	if r, s := m.short(b, int64(2+n)); s {
+		return nil, r, false
+	}
+	return b[2 : 2+n], 0, true
 }

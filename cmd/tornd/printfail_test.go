@@ -76,6 +76,16 @@ func waitPrinterState(t *testing.T, o *office.Office, ready bool) {
 	}
 }
 
+// startPrinter runs tp until the end of the test and waits until the
+// office takes its printer to be ready.
+func startPrinter(t *testing.T, o *office.Office, tp *ticketPrinter) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	go tp.Run(ctx)
+	waitPrinterState(t, o, true)
+}
+
 // TestNoPaperPromisedBeforeConnected: until the printer is connected, the
 // dispenser refuses tickets for paper instead of issuing tickets nobody
 // prints.
@@ -126,10 +136,7 @@ func TestShutdownPrintsCommittedTickets(t *testing.T) {
 func TestReprint(t *testing.T) {
 	rec := &recorder{}
 	o, tp := newTestPrinter(t, func() (paper, error) { return paper{out: rec}, nil })
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go tp.Run(ctx)
-	waitPrinterState(t, o, true)
+	startPrinter(t, o, tp)
 	evs, err := o.Do(dispenser.Issue{Service: "oac"})
 	if err != nil {
 		t.Fatal(err)
@@ -180,10 +187,7 @@ func TestFailedPrintIsNotRetried(t *testing.T) {
 		mu.Unlock()
 		return paper{out: rec}, nil
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go tp.Run(ctx)
-	waitPrinterState(t, o, true)
+	startPrinter(t, o, tp)
 	evs, err := o.Do(dispenser.Issue{Service: "oac"})
 	if err != nil {
 		t.Fatal(err)
