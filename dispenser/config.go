@@ -43,6 +43,9 @@ type Service struct {
 	ServiceTime time.Duration
 	// Hours are the opening hours. A service with no ranges is never open.
 	Hours Hours
+	// CheckIn are the service's check-in rules; zero fields take the
+	// office's Rules.CheckIn.
+	CheckIn CheckInRules
 }
 
 // Name returns the service's name in lang, or in Catalan when it has none.
@@ -86,6 +89,9 @@ type Rules struct {
 	// LearnFrom is how many recent completions per service the learned
 	// service time averages. Default 20.
 	LearnFrom int
+	// CheckIn are the office's check-in rules, for the services that set
+	// none of their own. Defaults: see CheckInRules.
+	CheckIn CheckInRules
 }
 
 // Config describes one office.
@@ -121,6 +127,7 @@ func (r *Rules) fill() {
 	if r.LearnFrom == 0 {
 		r.LearnFrom = 20
 	}
+	r.CheckIn.fill(CheckInRules{Early: 30 * time.Minute, Grace: 10 * time.Minute, Late: OfferWalkIn, NoAppointment: OfferWalkIn})
 }
 
 // fill sets defaults and checks the config; it returns every problem found.
@@ -146,6 +153,7 @@ func (c *Config) fill() error {
 	if c.Rules.DueBefore < 0 || c.Rules.MaxOvertake < 0 {
 		bad("rules: durations must not be negative")
 	}
+	c.Rules.CheckIn.check("rules: check-in", bad)
 	if len(c.Services) == 0 {
 		bad("no services")
 	}
@@ -179,6 +187,8 @@ func (c *Config) fill() error {
 		if err := s.Hours.Validate(); err != nil {
 			bad("service %q: hours: %v", s.ID, err)
 		}
+		s.CheckIn.fill(c.Rules.CheckIn)
+		s.CheckIn.check(fmt.Sprintf("service %q: check-in", s.ID), bad)
 	}
 	desks := map[DeskID]bool{}
 	for i := range c.Desks {

@@ -8,12 +8,14 @@ import (
 )
 
 // Snapshot is what the store keeps of a dispenser and hands back at boot: the
-// business day, the last recorded time, today's tickets and the desks.
+// business day, the last recorded time, today's tickets, the desks, and the
+// appointment books of today and later days.
 type Snapshot struct {
 	Day     Date
 	Last    time.Time
 	Tickets []Ticket
 	Desks   []DeskStatus
+	Books   []Book
 }
 
 // A Dispenser is an office's queue. See the package documentation.
@@ -31,6 +33,9 @@ type Dispenser struct {
 	status   map[DeskID]*DeskStatus
 	learned  map[ServiceID]*learner
 	printer  PrinterStatus
+	books    map[Date]*Book
+	// checkedIn maps today's checked-in appointments to their tickets.
+	checkedIn map[AppointmentID]*Ticket
 }
 
 // New returns the dispenser of the office cfg, from snapshot st (the zero Snapshot
@@ -41,18 +46,26 @@ func New(cfg Config, st Snapshot) (*Dispenser, error) {
 		return nil, fmt.Errorf("office config: %w", err)
 	}
 	d := &Dispenser{
-		cfg:      cfg,
-		services: map[ServiceID]*Service{},
-		desks:    map[DeskID]*Desk{},
-		day:      st.Day,
-		last:     st.Last,
-		tickets:  map[TicketID]*Ticket{},
-		tokens:   map[string]TicketID{},
-		waiting:  map[TicketID]*Ticket{},
-		counters: map[string]int{},
-		status:   map[DeskID]*DeskStatus{},
-		learned:  map[ServiceID]*learner{},
-		printer:  PrinterStatus{Ready: true},
+		cfg:       cfg,
+		services:  map[ServiceID]*Service{},
+		desks:     map[DeskID]*Desk{},
+		day:       st.Day,
+		last:      st.Last,
+		tickets:   map[TicketID]*Ticket{},
+		tokens:    map[string]TicketID{},
+		waiting:   map[TicketID]*Ticket{},
+		counters:  map[string]int{},
+		status:    map[DeskID]*DeskStatus{},
+		learned:   map[ServiceID]*learner{},
+		printer:   PrinterStatus{Ready: true},
+		books:     map[Date]*Book{},
+		checkedIn: map[AppointmentID]*Ticket{},
+	}
+	for _, b := range st.Books {
+		if b.Day >= st.Day {
+			b := b.clone()
+			d.books[b.Day] = &b
+		}
 	}
 	for i := range d.cfg.Services {
 		s := &d.cfg.Services[i]
@@ -194,6 +207,10 @@ func (d *Dispenser) decide(cmd Command, now time.Time) ([]Event, error) {
 		return d.setDesk(c, now)
 	case SetPrinter:
 		return d.setPrinter(c, now)
+	case LoadBook:
+		return d.loadBook(c, now)
+	case CheckIn:
+		return d.checkIn(c, now)
 	case Tick:
 		return nil, nil
 	case nil:
@@ -221,6 +238,12 @@ func (d *Dispenser) apply(e *Event) {
 			}
 		}
 		clear(d.counters)
+		clear(d.checkedIn)
+		for day := range d.books {
+			if day < e.Day {
+				delete(d.books, day)
+			}
+		}
 		for id := range d.learned {
 			d.learned[id] = newLearner(d.cfg.Rules.LearnFrom)
 		}
@@ -238,12 +261,19 @@ func (d *Dispenser) apply(e *Event) {
 	if e.Printer != nil {
 		d.printer = *e.Printer
 	}
+	if e.Book != nil {
+		b := e.Book.clone()
+		d.books[b.Day] = &b
+	}
 }
 
 func (d *Dispenser) put(t Ticket) {
 	p := &t
 	d.tickets[t.ID] = p
 	d.tokens[t.Token] = t.ID
+	if t.Appointment != "" && t.Day == d.day {
+		d.checkedIn[t.Appointment] = p
+	}
 	if t.State == Waiting {
 		d.waiting[t.ID] = p
 	} else {

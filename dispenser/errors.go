@@ -44,6 +44,21 @@ const (
 	// RefusedOutOfService: the printer cannot print (Detail says why):
 	// the citizen should ask at the desk.
 	RefusedOutOfService RefusalReason = "out_of_service"
+	// RefusedNoAppointment: a check-in found no appointment of the
+	// document today or later; Offer says what the citizen gets instead.
+	RefusedNoAppointment RefusalReason = "no_appointment"
+	// RefusedNotToday: the document's appointment is on a later day, at
+	// Until; Offer says what the citizen gets today.
+	RefusedNotToday RefusalReason = "not_today"
+	// RefusedTooEarly: the appointment at Slot can be checked in from
+	// Until.
+	RefusedTooEarly RefusalReason = "too_early"
+	// RefusedLate: the appointment at Slot is past its grace and the
+	// service sends late arrivals to the desk.
+	RefusedLate RefusalReason = "late"
+	// RefusedCheckedIn: the document's appointments of today are all
+	// checked in already; Detail is the ticket's number.
+	RefusedCheckedIn RefusalReason = "checked_in"
 )
 
 // A Refusal is the error Handle returns when an Issue is refused by the
@@ -54,8 +69,14 @@ type Refusal struct {
 	// Until is the next opening (RefusedClosed) or the closing time
 	// (RefusedCutOff); zero when unknown.
 	Until time.Time
-	// Detail is the printer's problem, for RefusedOutOfService.
+	// Detail is the printer's problem, for RefusedOutOfService; the
+	// ticket's number, for RefusedCheckedIn.
 	Detail string
+	// Slot is the appointment's time, for the check-in refusals.
+	Slot time.Time
+	// Offer is what the citizen gets instead, for RefusedNoAppointment,
+	// RefusedNotToday and RefusedLate.
+	Offer Offer
 }
 
 func (r *Refusal) Error() string {
@@ -73,6 +94,16 @@ func (r *Refusal) Error() string {
 		return fmt.Sprintf("the dispenser is out of service (%s): ask at the desk", r.Detail)
 	case RefusedNoPriority:
 		return fmt.Sprintf("service %s issues no priority tickets", r.Service)
+	case RefusedNoAppointment:
+		return "no appointment today for this document"
+	case RefusedNotToday:
+		return fmt.Sprintf("the appointment for service %s is on %s, not today", r.Service, r.Until.Format("Mon 2006-01-02 15:04"))
+	case RefusedTooEarly:
+		return fmt.Sprintf("the appointment for service %s at %s can be checked in from %s", r.Service, r.Slot.Format("15:04"), r.Until.Format("15:04"))
+	case RefusedLate:
+		return fmt.Sprintf("the appointment for service %s at %s is past its grace: ask at the desk", r.Service, r.Slot.Format("15:04"))
+	case RefusedCheckedIn:
+		return fmt.Sprintf("already checked in: ticket %s", r.Detail)
 	}
 	return fmt.Sprintf("service %s refused the ticket: %s", r.Service, r.Reason)
 }

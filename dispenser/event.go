@@ -19,6 +19,7 @@ const (
 	DeskChanged       EventType = "desk.changed"
 	DayStarted        EventType = "day.started"
 	PrinterChanged    EventType = "printer.changed"
+	BookLoaded        EventType = "book.loaded"
 )
 
 // An Event is a change of the queue. Events are the log the store keeps and
@@ -37,4 +38,6 @@ type Event struct {
 	Day Date `json:"day,omitempty"`
 	// Printer is the printer's state after a PrinterChanged.
 	Printer *PrinterStatus `json:"printer,omitempty"`
+	// Book is the day's appointment book that BookLoaded loads.
+	Book *Book `json:"book,omitempty"`
 }

@@ -278,7 +278,7 @@ func (f *fixture) state() state {
 
 // snapshot is what a store would hand back at boot.
 func (f *fixture) snapshot() dispenser.Snapshot {
-	return dispenser.Snapshot{Day: f.d.Day(), Last: f.d.Last(), Tickets: f.d.Tickets(), Desks: f.d.Desks()}
+	return dispenser.Snapshot{Day: f.d.Day(), Last: f.d.Last(), Tickets: f.d.Tickets(), Desks: f.d.Desks(), Books: f.d.Books()}
 }
 
 // unchanged fails the test if the state differs from before.

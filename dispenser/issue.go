@@ -6,6 +6,13 @@ import (
 )
 
 func (d *Dispenser) issue(c Issue, now time.Time) ([]Event, error) {
+	return d.issueFor(c, "", now)
+}
+
+// issueFor issues the ticket of c, checked in for appointment appt if that
+// is not "". A walk-in ticket for an appointment (a late arrival) is let
+// into a service that takes appointments only.
+func (d *Dispenser) issueFor(c Issue, appt AppointmentID, now time.Time) ([]Event, error) {
 	s := d.services[c.Service]
 	if s == nil {
 		return nil, fmt.Errorf("%w %q", ErrUnknownService, c.Service)
@@ -53,13 +60,14 @@ func (d *Dispenser) issue(c Issue, now time.Time) ([]Event, error) {
 		Slot:         c.Slot,
 		NoPaper:      c.NoPaper,
 		DocumentHash: c.DocumentHash,
+		Appointment:  appt,
 	}
 	t.Ahead, t.Estimate = d.estimate(&t, now)
 	if !d.printer.Ready && !c.NoPaper {
 		return nil, &Refusal{Reason: RefusedOutOfService, Service: s.ID, Detail: d.printer.Reason}
 	}
 	if c.Kind != Appointment {
-		if err := d.admit(s, &t, now); err != nil {
+		if err := d.admit(s, &t, appt != "", now); err != nil {
 			return nil, err
 		}
 	}
@@ -67,10 +75,10 @@ func (d *Dispenser) issue(c Issue, now time.Time) ([]Event, error) {
 }
 
 // admit checks that a walk-in or priority ticket t of service s may be
-// issued at now: the service takes them, is open, and would call t before
-// it closes.
-func (d *Dispenser) admit(s *Service, t *Ticket, now time.Time) error {
-	if s.AppointmentOnly {
+// issued at now: the service takes them (or booked is set: the citizen has
+// an appointment), is open, and would call t before it closes.
+func (d *Dispenser) admit(s *Service, t *Ticket, booked bool, now time.Time) error {
+	if s.AppointmentOnly && !booked {
 		return &Refusal{Reason: RefusedAppointmentOnly, Service: s.ID}
 	}
 	if t.Kind == Priority && !s.Priority {
@@ -100,5 +108,5 @@ func (d *Dispenser) Admits(id ServiceID, kind Kind, now time.Time) error {
 	}
 	t := Ticket{Service: id, Kind: kind, State: Waiting, Issued: now, Queued: now}
 	t.Ahead, t.Estimate = d.estimate(&t, now)
-	return d.admit(s, &t, now)
+	return d.admit(s, &t, false, now)
 }

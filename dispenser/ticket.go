@@ -92,4 +92,7 @@ type Ticket struct {
 	// checked in with. Personal data: purged after the retention period,
 	// never shown.
 	DocumentHash string `json:"document_hash,omitempty"`
+	// Appointment is the appointment the ticket was checked in for: an
+	// Appointment ticket, or a walk-in one for a late arrival.
+	Appointment AppointmentID `json:"appointment,omitempty"`
 }
