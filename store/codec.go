@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -18,13 +19,16 @@ import (
 // string, 0, the zero time, a nil pointer. The fields, in order:
 //
 //	event   seq, time, type, ticket (a record), desk (a record), day,
-//	        printer (a record)
+//	        printer (a record), book (a record)
 //	ticket  id, number, counter, day, service, kind, state, token, lang,
 //	        issued, queued, slot, ahead, estimate, desk, clerk, calls,
 //	        first called, called, started, ended, transfers, from,
-//	        reason, document hash, no paper (1 when set)
+//	        reason, document hash, no paper (1 when set), appointment
 //	desk    id, state, current, clerk, since
 //	printer ready (1 when ready), reason, since
+//	book    day, version, appointments (a uvarint n, then n booking
+//	        records)
+//	booking id, slot, service, document hash, name
 //
 // Seq is a uvarint; the other integers and the durations are varints
 // (zig-zag). A time is a varint: its Unix time in nanoseconds minus that of
@@ -40,13 +44,19 @@ import (
 // n refers to entry n/2 of the value's dictionary: the words of the format,
 // then every literal written before it in the same value. So the event
 // types, kinds and states take a byte, and so does a desk's id or clerk
-// that the event's ticket already named.
+// that the event's ticket already named. n = 0 (an empty literal, which is
+// never written, as empty strings are absent) is a document hash, 64
+// lower-case hex digits, as its 32 bytes: it too is a literal the
+// dictionary keeps.
 //
 // Decoding trusts nothing: a short or malformed value, a string longer than
 // what is left, a reference beyond the dictionary, a field this code does
 // not know, bytes after the value and an integer too big for an int (on
 // 32-bit ARM) are errors; lengths are checked before anything is allocated.
 const formatV1 = 1
+
+// hashBytes is the size of a document hash (HMAC-SHA-256) in binary.
+const hashBytes = 32
 
 // words opens the dictionary of formatV1: the values of the dispenser's
 // event types, kinds, states, desk states and languages, as they were when
@@ -98,7 +108,39 @@ func encodeEvent(e *dispenser.Event) ([]byte, error) {
 		p.time("since", e.Printer.Since)
 		w.nested(p)
 	}
+	if w.field(e.Book != nil) {
+		b := w.child("book")
+		writeBook(b, e.Book)
+		w.nested(b)
+	}
 	return w.value()
+}
+
+// encodeBook returns b's value for the books bucket.
+func encodeBook(b *dispenser.Book) ([]byte, error) {
+	w := newWriter("book")
+	writeBook(w, b)
+	return w.value()
+}
+
+// writeBook writes the fields of b to w; its appointments follow the
+// record, each a record of its own.
+func writeBook(w *writer, b *dispenser.Book) {
+	w.str(string(b.Day))
+	w.str(b.Version)
+	w.uint(uint64(len(b.Appointments)))
+	for i := range b.Appointments {
+		a := &b.Appointments[i]
+		c := w.child("booking")
+		c.str(string(a.ID))
+		c.time("slot", a.Slot)
+		c.str(string(a.Service))
+		c.str(a.DocumentHash)
+		c.str(a.Name)
+		w.nested(c)
+		// The next booking counts its slot from this one's.
+		w.prev = c.prev
+	}
 }
 
 // encodeTicket returns t's value for the tickets bucket.
@@ -147,6 +189,7 @@ func writeTicket(w *writer, t *dispenser.Ticket) {
 		noPaper = 1
 	}
 	w.uint(noPaper)
+	w.str(string(t.Appointment))
 }
 
 // writeDesk writes the fields of d to w.
@@ -180,8 +223,53 @@ func decodeEvent(v []byte) (dispenser.Event, error) {
 		e.Printer = &dispenser.PrinterStatus{Ready: p.uint("ready") == 1, Reason: p.str("reason"), Since: p.time("since")}
 		p.end()
 	}
+	if r.has() {
+		b := d.book(r.prev)
+		e.Book = &b
+	}
 	r.end()
 	return e, d.end()
+}
+
+// decodeBook decodes a value of the books bucket.
+func decodeBook(v []byte) (dispenser.Book, error) {
+	d := newDecoder(v)
+	b := d.book(0)
+	return b, d.end()
+}
+
+// book reads the record of a book and the booking records after it, their
+// times counted from base; the fields are those of writeBook.
+func (d *decoder) book(base int64) dispenser.Book {
+	var b dispenser.Book
+	r := d.record("book", base)
+	b.Day = dispenser.Date(r.str("day"))
+	b.Version = r.str("version")
+	n := r.uint("appointments")
+	r.end()
+	// A booking takes a byte at least: a count beyond what is left is a
+	// lie, and allocating for it would be the decoder's undoing.
+	if n > uint64(len(d.b)) || n > dispenser.MaxAppointments {
+		d.fail("book: %d appointments in %d bytes", n, len(d.b))
+		return b
+	}
+	if n > 0 {
+		b.Appointments = make([]dispenser.Booking, 0, n)
+	}
+	prev := r.prev
+	for i := uint64(0); i < n && d.err == nil; i++ {
+		a := d.record("booking", prev)
+		var bk dispenser.Booking
+		bk.ID = dispenser.AppointmentID(a.str("id"))
+		bk.Slot = a.time("slot")
+		bk.Service = dispenser.ServiceID(a.str("service"))
+		bk.DocumentHash = a.str("document hash")
+		bk.Name = a.str("name")
+		a.end()
+		prev = a.prev
+		b.Appointments = append(b.Appointments, bk)
+	}
+	return b
 }
 
 // decodeTicket decodes a value of the tickets bucket.
@@ -229,6 +317,7 @@ func (d *decoder) ticket(base int64) dispenser.Ticket {
 	t.Reason = r.str("reason")
 	t.DocumentHash = r.str("document hash")
 	t.NoPaper = r.uint("no paper") == 1
+	t.Appointment = dispenser.AppointmentID(r.str("appointment"))
 	r.end()
 	return t
 }
@@ -254,13 +343,51 @@ type writer struct {
 	bits uint64
 	next uint // the index of the next field
 	body []byte
-	prev int64     // what the next time is counted from
-	seen *[]string // the literals written so far in the value
-	err  error     // the first field that cannot be written
+	prev int64 // what the next time is counted from
+	seen *dict // the literals written so far in the value
+	err  error // the first field that cannot be written
+}
+
+// dict is the literals written so far in a value, in order. Most values
+// have a dozen, which a scan finds fastest; a day's book has thousands, so
+// past a few dozen a map finds them.
+type dict struct {
+	list  []string
+	index map[string]int
+}
+
+const dictScan = 32
+
+func (d *dict) find(s string) (int, bool) {
+	if d.index != nil {
+		i, ok := d.index[s]
+		return i, ok
+	}
+	for i, lit := range d.list {
+		if lit == s {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+func (d *dict) add(s string) {
+	d.list = append(d.list, s)
+	switch {
+	case d.index != nil:
+		d.index[s] = len(d.list) - 1
+	case len(d.list) > dictScan:
+		d.index = make(map[string]int, 2*len(d.list))
+		for i, lit := range d.list {
+			if _, dup := d.index[lit]; !dup {
+				d.index[lit] = i
+			}
+		}
+	}
 }
 
 func newWriter(what string) *writer {
-	return &writer{what: what, seen: new([]string)}
+	return &writer{what: what, seen: new(dict)}
 }
 
 // child returns the writer of a record nested in w's, at the point w has
@@ -286,15 +413,18 @@ func (w *writer) str(s string) {
 		w.body = binary.AppendUvarint(w.body, uint64(i)<<1|1)
 		return
 	}
-	for i, lit := range *w.seen {
-		if lit == s {
-			w.body = binary.AppendUvarint(w.body, uint64(len(words)+i)<<1|1)
-			return
-		}
+	if i, ok := w.seen.find(s); ok {
+		w.body = binary.AppendUvarint(w.body, uint64(len(words)+i)<<1|1)
+		return
 	}
-	w.body = binary.AppendUvarint(w.body, uint64(len(s))<<1)
-	w.body = append(w.body, s...)
-	*w.seen = append(*w.seen, s)
+	if dispenser.IsDocumentHash(s) {
+		// IsDocumentHash checked every digit: the decoding cannot fail.
+		w.body, _ = hex.AppendDecode(append(w.body, 0), []byte(s))
+	} else {
+		w.body = binary.AppendUvarint(w.body, uint64(len(s))<<1)
+		w.body = append(w.body, s...)
+	}
+	w.seen.add(s)
 }
 
 func (w *writer) uint(v uint64) {
@@ -354,9 +484,9 @@ type decoder struct {
 	b    []byte   // what is left to read
 	seen []string // the literals read so far
 	err  error
-	// buf holds seen: a value has 20 strings at most (an event's with
-	// its ticket, desk and printer), so seen never outgrows it.
-	buf [20]string
+	// buf holds seen: a value has 21 strings at most (an event's with
+	// its ticket, desk and printer), so seen outgrows it only in a book.
+	buf [21]string
 }
 
 // newDecoder starts reading v after its format byte.
@@ -434,13 +564,23 @@ func (d *decoder) str(what, name string) string {
 		d.fail("%s %s: refers to string %d of %d", what, name, i, len(words)+len(d.seen))
 		return ""
 	}
-	n >>= 1
-	if n > uint64(len(d.b)) {
-		d.fail("%s %s: %d bytes long, %d left", what, name, n, len(d.b))
-		return ""
+	var s string
+	if n == 0 {
+		if len(d.b) < hashBytes {
+			d.fail("%s %s: a document hash of %d bytes, %d left", what, name, hashBytes, len(d.b))
+			return ""
+		}
+		s = hex.EncodeToString(d.b[:hashBytes])
+		d.b = d.b[hashBytes:]
+	} else {
+		n >>= 1
+		if n > uint64(len(d.b)) {
+			d.fail("%s %s: %d bytes long, %d left", what, name, n, len(d.b))
+			return ""
+		}
+		s = string(d.b[:n])
+		d.b = d.b[n:]
 	}
-	s := string(d.b[:n])
-	d.b = d.b[n:]
 	d.seen = append(d.seen, s)
 	return s
 }

@@ -30,6 +30,7 @@ func (s *Store) Commit(evs []dispenser.Event) error {
 		events.FillPercent = 1.0
 		tickets := tx.Bucket(bucketTickets)
 		desks := tx.Bucket(bucketDesks)
+		books := tx.Bucket(bucketBooks)
 		for i := range evs {
 			e := evs[i]
 			if err := validate(&e); err != nil {
@@ -53,11 +54,19 @@ func (s *Store) Commit(evs []dispenser.Event) error {
 					return fmt.Errorf("event %d (%s): desk %s: %w", i+1, e.Type, e.Desk.ID, err)
 				}
 			}
+			if e.Book != nil {
+				if err := putBook(books, e.Book); err != nil {
+					return fmt.Errorf("event %d (%s): book of %s: %w", i+1, e.Type, e.Book.Day, err)
+				}
+			}
 			if e.Type == dispenser.DayStarted {
 				if err := meta.Put(keyDay, []byte(e.Day)); err != nil {
 					return fmt.Errorf("event %d (%s): %w", i+1, e.Type, err)
 				}
 				if err := dropTickets(tickets, e.Day); err != nil {
+					return fmt.Errorf("event %d (%s): %w", i+1, e.Type, err)
+				}
+				if err := dropBooks(books, e.Day); err != nil {
 					return fmt.Errorf("event %d (%s): %w", i+1, e.Type, err)
 				}
 			}
@@ -93,6 +102,8 @@ func validate(e *dispenser.Event) error {
 		return errors.New("desk without an id")
 	case e.Type == dispenser.DayStarted && e.Day == "":
 		return errors.New("no day")
+	case e.Book != nil && e.Book.Day == "":
+		return errors.New("book without a day")
 	}
 	return nil
 }
@@ -116,6 +127,22 @@ func dropTickets(tickets *bbolt.Bucket, day dispenser.Date) error {
 	for _, k := range old {
 		if err := tickets.Delete(k); err != nil {
 			return fmt.Errorf("drop ticket %q: %w", k, err)
+		}
+	}
+	return nil
+}
+
+// dropBooks deletes the books of the days before day: with them go the
+// document hashes of appointments nobody checked in.
+func dropBooks(books *bbolt.Bucket, day dispenser.Date) error {
+	var old [][]byte
+	c := books.Cursor()
+	for k, _ := c.First(); k != nil && string(k) < string(day); k, _ = c.Next() {
+		old = append(old, bytes.Clone(k))
+	}
+	for _, k := range old {
+		if err := books.Delete(k); err != nil {
+			return fmt.Errorf("drop book %q: %w", k, err)
 		}
 	}
 	return nil

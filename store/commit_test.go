@@ -1,6 +1,8 @@
 package store
 
 import (
+	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -29,6 +31,10 @@ func busyMorning(o *office) {
 	o.do(dispenser.CallNext{Desk: "taula1"}, tick())
 	o.do(dispenser.Transfer{Desk: "taula1", To: "padro"}, tick())
 	o.issue("padro", "", tick())
+	o.loadBook(tick(), now, "12345678Z", "X1234567L")
+	o.loadBook(tick(), now.AddDate(0, 0, 1), "99999999R")
+	o.n++
+	o.do(dispenser.CheckIn{DocumentHash: hashOf("12345678Z"), ID: dispenser.TicketID(fmt.Sprintf("t%06d", o.n)), Token: fmt.Sprintf("%032x", o.n)}, time.Date(2025, 3, 3, 9, 45, 0, 0, madrid))
 }
 
 func TestCommitLoadRoundTrip(t *testing.T) {
@@ -77,6 +83,12 @@ func TestCommitLoadRoundTrip(t *testing.T) {
 		}
 		if g, w := d2.Desks(), storedDesks(o.d.Desks()); !slices.Equal(g, w) {
 			t.Errorf("rebuilt dispenser's desks:\n got %s\nwant %s", asJSON(t, g), asJSON(t, w))
+		}
+		if g, w := d2.Books(), o.d.Books(); len(w) != 2 || !reflect.DeepEqual(g, w) {
+			t.Errorf("rebuilt dispenser's books:\n got %s\nwant %s (2 days)", asJSON(t, g), asJSON(t, w))
+		}
+		if _, ok := d2.CheckedIn(o.d.Books()[0].Appointments[0].ID); !ok {
+			t.Error("rebuilt dispenser forgot the check-in")
 		}
 	}
 	check(s)

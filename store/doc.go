@@ -17,9 +17,9 @@
 //
 // # Layout
 //
-// Buckets at the root of the file (schema version 2):
+// Buckets at the root of the file (schema version 3):
 //
-//	meta     "version"  schema version, uint64 big-endian (2)
+//	meta     "version"  schema version, uint64 big-endian (3)
 //	         "day"      the current business day, "2006-01-02"
 //	         "last"     time of the last committed event, RFC 3339 with nanoseconds
 //	         "acked"    sync cursor: highest seq acknowledged by central, uint64 big-endian
@@ -32,8 +32,11 @@
 //	tickets  ticket id → the ticket's latest dispenser.Ticket; today's
 //	         tickets only (a DayStarted event removes the others)
 //	desks    desk id → the desk's latest dispenser.DeskStatus
+//	books    day "2006-01-02" → the day's dispenser.Book of appointments;
+//	         today's and later days' only (a DayStarted event removes
+//	         the earlier ones)
 //
-// Events, tickets and desks are in the binary encoding of codec.go: a
+// Events, tickets, desks and books are in the binary encoding of codec.go: a
 // format byte, then a presence bitmap and the fields present, with varints,
 // strings and times in nanoseconds counted from a base. An event of a ticket
 // served at a desk, with both snapshots, takes 150 to 165 bytes (700 in
@@ -41,7 +44,7 @@
 //
 // Version 1, which a development build wrote, stored them as JSON; this
 // code refuses such a file rather than convert it, as no release ever wrote
-// one.
+// one. Version 2 had no books: Open adds the bucket and moves it to 3.
 //
 // Absent keys read as zero: a new store has no day, no last time, nothing
 // acknowledged.

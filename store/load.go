@@ -9,7 +9,8 @@ import (
 )
 
 // Load returns the state to rebuild the dispenser from at boot: the business
-// day, the last recorded time, today's tickets and the desks. It reads the
+// day, the last recorded time, today's tickets, the desks and the
+// appointment books of today and later days. It reads the
 // current-state buckets only, never the event log, so it takes as long with
 // a year of history as with a day's.
 func (s *Store) Load() (dispenser.Snapshot, error) {
@@ -38,12 +39,23 @@ func (s *Store) Load() (dispenser.Snapshot, error) {
 		if err != nil {
 			return err
 		}
-		return tx.Bucket(bucketDesks).ForEach(func(k, v []byte) error {
+		err = tx.Bucket(bucketDesks).ForEach(func(k, v []byte) error {
 			d, err := getDesk(k, v)
 			if err != nil {
 				return err
 			}
 			st.Desks = append(st.Desks, d)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketBooks).ForEach(func(k, v []byte) error {
+			b, err := getBook(k, v)
+			if err != nil {
+				return err
+			}
+			st.Books = append(st.Books, b)
 			return nil
 		})
 	})

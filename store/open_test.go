@@ -124,7 +124,7 @@ func TestOpenRefusesBadFiles(t *testing.T) {
 			}
 			return path
 		}, `: corrupted or not a Torn database: a bbolt file without a "meta" bucket`, true},
-		{"schema version 99", withVersion(good, 99), ": schema version 99 is newer than this tornd (2)", false},
+		{"schema version 99", withVersion(good, 99), ": schema version 99 is newer than this tornd (3)", false},
 		{"schema version 1", withVersion(good, 1), ": schema version 1 was written by an older development build of tornd", false},
 		{"sequence behind the log", func(t *testing.T) string {
 			path := writeFile(t, good)
@@ -164,8 +164,8 @@ func TestOpenRefusesBadFiles(t *testing.T) {
 		version uint64
 		want    string
 	}{
-		{99, "schema version 99 is newer than this tornd (2)"},
-		{1, "schema version 1 was written by an older development build of tornd; this tornd reads version 2 — move the file away and start afresh"},
+		{99, "schema version 99 is newer than this tornd (3)"},
+		{1, "schema version 1 was written by an older development build of tornd; this tornd reads version 3 — move the file away and start afresh"},
 	} {
 		t.Run(fmt.Sprintf("schema version %d exact", c.version), func(t *testing.T) {
 			path := withVersion(good, c.version)(t)
@@ -343,5 +343,66 @@ func TestOpenMissingDirectory(t *testing.T) {
 	_, err := Open(path, Options{})
 	if err == nil || !strings.HasPrefix(err.Error(), "open store "+path+": ") || !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("open in a missing directory: %v", err)
+	}
+}
+
+// TestOpenMigratesVersion2: a file of schema version 2, which had no
+// appointment books, opens as version 3 with its tickets and events kept
+// and an empty books bucket.
+func TestOpenMigratesVersion2(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "torn.db")
+	s, err := Open(path, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := newOffice(t, s)
+	o.issue("oac", "", monday)
+	o.issue("padro", "", monday.Add(time.Minute))
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// What tornd of schema 2 left: no books bucket, version 2.
+	db, err := bbolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bbolt.Tx) error {
+		if err := tx.DeleteBucket(bucketBooks); err != nil {
+			return err
+		}
+		return putUint(tx.Bucket(bucketMeta), keyVersion, 2)
+	})
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	s, err = Open(path, Options{NoSync: true})
+	if err != nil {
+		t.Fatalf("open a version 2 file: %v", err)
+	}
+	t.Cleanup(func() { s.Close(); checkFile(t, path) })
+	st, err := s.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Tickets) != 2 || len(st.Books) != 0 || s.LastSeq() != uint64(len(o.evs)) {
+		t.Errorf("after migration: %d tickets, %d books, last seq %d; want 2, 0, %d", len(st.Tickets), len(st.Books), s.LastSeq(), len(o.evs))
+	}
+	err = s.view(func(tx *bbolt.Tx) error {
+		if v, _ := getUint(tx.Bucket(bucketMeta), keyVersion); v != schemaVersion {
+			t.Errorf("version %d after migration, want %d", v, schemaVersion)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.s = s
+	o.loadBook(monday.Add(2*time.Minute), monday, "12345678Z")
+	if st, _ := s.Load(); len(st.Books) != 1 {
+		t.Errorf("%d books stored after migration, want 1", len(st.Books))
 	}
 }

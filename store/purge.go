@@ -14,7 +14,10 @@ import (
 type Retention struct {
 	// Days: events older than this many days are deleted. Default 90.
 	Days int
-	// PersonalDays: personal data (Ticket.DocumentHash) is scrubbed from events and tickets older than this many days. Default 1.
+	// PersonalDays: personal data (the document hashes of tickets and
+	// appointment books, the names in the books) is scrubbed from events
+	// and tickets older than this many days. Default 1. The books of past
+	// days go at the day rollover.
 	PersonalDays int
 }
 
@@ -146,10 +149,9 @@ func (s *Store) scrubEvents(before time.Time) (scrubbed int, more bool, err erro
 			}
 			read++
 			cursor = e.Seq
-			if e.Ticket == nil || e.Ticket.DocumentHash == "" {
+			if !scrub(&e) {
 				continue
 			}
-			e.Ticket.DocumentHash = ""
 			nv, err := encodeEvent(&e)
 			if err != nil {
 				return fmt.Errorf("encode event %d: %w", e.Seq, err)
@@ -211,6 +213,26 @@ func (s *Store) scrubTickets(before time.Time) (scrubbed int, err error) {
 		return 0, nil
 	}
 	return scrubbed, err
+}
+
+// scrub removes the personal data from e, the document hashes and the
+// names of its ticket and its book, and reports whether there was any.
+func scrub(e *dispenser.Event) bool {
+	found := false
+	if e.Ticket != nil && e.Ticket.DocumentHash != "" {
+		e.Ticket.DocumentHash = ""
+		found = true
+	}
+	if e.Book != nil {
+		for i := range e.Book.Appointments {
+			a := &e.Book.Appointments[i]
+			if a.DocumentHash != "" || a.Name != "" {
+				a.DocumentHash, a.Name = "", ""
+				found = true
+			}
+		}
+	}
+	return found
 }
 
 // lastChange is the latest time recorded on t.

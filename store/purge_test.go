@@ -9,8 +9,18 @@ import (
 	"torn.cat/torn/dispenser"
 )
 
-// hasHash reports whether e carries personal data.
-func hasHash(e dispenser.Event) bool { return e.Ticket != nil && e.Ticket.DocumentHash != "" }
+// hasHash reports whether e carries personal data: a ticket's document
+// hash, or a book's hashes and names.
+func hasHash(e dispenser.Event) bool {
+	if e.Book != nil {
+		for _, a := range e.Book.Appointments {
+			if a.DocumentHash != "" || a.Name != "" {
+				return true
+			}
+		}
+	}
+	return e.Ticket != nil && e.Ticket.DocumentHash != ""
+}
 
 func TestPurge(t *testing.T) {
 	s := mustOpen(t)
@@ -18,6 +28,7 @@ func TestPurge(t *testing.T) {
 	today := monday.AddDate(0, 0, 100)
 	for _, back := range []int{100, 50, 2, 0} {
 		day := today.AddDate(0, 0, -back).Add(time.Hour)
+		o.loadBook(day, day, fmt.Sprintf("book-%d", back))
 		o.issue("oac", fmt.Sprintf("doc-%d", back), day)
 		o.issue("oac", "", day.Add(time.Minute))
 		o.do(dispenser.CallNext{Desk: "taula1", Clerk: "anna"}, day.Add(2*time.Minute))
@@ -69,6 +80,12 @@ func TestPurge(t *testing.T) {
 		if want.Ticket != nil {
 			want.Ticket.DocumentHash = e.Ticket.DocumentHash
 		}
+		if want.Book != nil {
+			for i := range want.Book.Appointments {
+				want.Book.Appointments[i].DocumentHash = e.Book.Appointments[i].DocumentHash
+				want.Book.Appointments[i].Name = e.Book.Appointments[i].Name
+			}
+		}
 		if !reflect.DeepEqual(e, want) {
 			t.Errorf("event %d after the purge:\n got %s\nwant %s", e.Seq, asJSON(t, e), asJSON(t, want))
 		}
@@ -95,6 +112,10 @@ func TestPurge(t *testing.T) {
 	}
 	if tickets != 1 {
 		t.Fatalf("%d of today's tickets have a hash, want 1", tickets)
+	}
+	// The books of past days went at the rollovers.
+	if len(st.Books) != 1 || st.Books[0].Day != o.d.Day() {
+		t.Errorf("books stored: %s; want today's only", asJSON(t, st.Books))
 	}
 	res, err = s.Purge(now.AddDate(0, 0, 3), Retention{Days: 90, PersonalDays: 1})
 	if err != nil {

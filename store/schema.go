@@ -9,7 +9,7 @@ import (
 )
 
 // schemaVersion is the layout this code reads and writes (see doc.go).
-const schemaVersion = 2
+const schemaVersion = 3
 
 // Bucket names and meta keys; doc.go describes them.
 var (
@@ -17,6 +17,7 @@ var (
 	bucketEvents  = []byte("events")
 	bucketTickets = []byte("tickets")
 	bucketDesks   = []byte("desks")
+	bucketBooks   = []byte("books")
 
 	keyVersion  = []byte("version")
 	keyDay      = []byte("day")
@@ -47,57 +48,70 @@ func getUint(b *bbolt.Bucket, key []byte) (uint64, error) {
 // knows, with its buckets and a sequence consistent with its events, and
 // returns the last sequence number handed out. fresh reports a bbolt file
 // with no bucket at all, which initSchema turns into a Torn database.
-func checkSchema(tx *bbolt.Tx) (last uint64, fresh bool, err error) {
+func checkSchema(tx *bbolt.Tx) (last uint64, fresh, old bool, err error) {
 	meta := tx.Bucket(bucketMeta)
 	if meta == nil {
 		if k, _ := tx.Cursor().First(); k != nil {
-			return 0, false, corrupt("a bbolt file without a %q bucket", bucketMeta)
+			return 0, false, false, corrupt("a bbolt file without a %q bucket", bucketMeta)
 		}
-		return 0, true, nil
+		return 0, true, false, nil
 	}
 	version, err := getUint(meta, keyVersion)
 	if err != nil {
-		return 0, false, err
+		return 0, false, false, err
 	}
 	switch {
 	case version > schemaVersion:
-		return 0, false, fmt.Errorf("schema version %d is newer than this tornd (%d)", version, schemaVersion)
+		return 0, false, false, fmt.Errorf("schema version %d is newer than this tornd (%d)", version, schemaVersion)
 	case version == 1:
 		// Version 1 stored JSON; no release ever wrote it, so there is
 		// nothing to migrate.
-		return 0, false, fmt.Errorf("schema version 1 was written by an older development build of tornd; this tornd reads version %d — move the file away and start afresh", schemaVersion)
+		return 0, false, false, fmt.Errorf("schema version 1 was written by an older development build of tornd; this tornd reads version %d — move the file away and start afresh", schemaVersion)
 	case version < 1:
-		return 0, false, corrupt("no schema version")
+		return 0, false, false, corrupt("no schema version")
 	}
-	for _, name := range [][]byte{bucketEvents, bucketTickets, bucketDesks} {
+	names := [][]byte{bucketEvents, bucketTickets, bucketDesks, bucketBooks}
+	if version == 2 {
+		names, old = names[:3], true // migrate adds the books
+	}
+	for _, name := range names {
 		if tx.Bucket(name) == nil {
-			return 0, false, corrupt("bucket %q is missing", name)
+			return 0, false, false, corrupt("bucket %q is missing", name)
 		}
 	}
 	events := tx.Bucket(bucketEvents)
 	last = events.Sequence()
 	if k, _ := events.Cursor().Last(); k != nil {
 		if len(k) != 8 {
-			return 0, false, corrupt("event key %x is not a sequence number", k)
+			return 0, false, false, corrupt("event key %x is not a sequence number", k)
 		}
 		// NextSequence would hand out a number already in the log.
 		if seq := binary.BigEndian.Uint64(k); seq > last {
-			return 0, false, corrupt("event %d is beyond the last sequence number %d", seq, last)
+			return 0, false, false, corrupt("event %d is beyond the last sequence number %d", seq, last)
 		}
 	}
 	acked, err := getUint(meta, keyAcked)
 	if err != nil {
-		return 0, false, err
+		return 0, false, false, err
 	}
 	if acked > last {
-		return 0, false, corrupt("acknowledged sequence %d is beyond the last sequence number %d", acked, last)
+		return 0, false, false, corrupt("acknowledged sequence %d is beyond the last sequence number %d", acked, last)
 	}
-	return last, false, nil
+	return last, false, old, nil
+}
+
+// migrate brings a version 2 file to version 3: the appointment books'
+// bucket is new, nothing else changed.
+func migrate(tx *bbolt.Tx) error {
+	if _, err := tx.CreateBucketIfNotExists(bucketBooks); err != nil {
+		return fmt.Errorf("create bucket %q: %w", bucketBooks, err)
+	}
+	return putUint(tx.Bucket(bucketMeta), keyVersion, schemaVersion)
 }
 
 // initSchema creates the buckets of the schema version in an empty file.
 func initSchema(tx *bbolt.Tx) error {
-	for _, name := range [][]byte{bucketMeta, bucketEvents, bucketTickets, bucketDesks} {
+	for _, name := range [][]byte{bucketMeta, bucketEvents, bucketTickets, bucketDesks, bucketBooks} {
 		if _, err := tx.CreateBucket(name); err != nil {
 			return fmt.Errorf("create bucket %q: %w", name, err)
 		}
@@ -130,6 +144,26 @@ func putDesk(b *bbolt.Bucket, d *dispenser.DeskStatus) error {
 		return fmt.Errorf("encode: %w", err)
 	}
 	return b.Put([]byte(d.ID), v)
+}
+
+// putBook stores b under its day.
+func putBook(b *bbolt.Bucket, bk *dispenser.Book) error {
+	v, err := encodeBook(bk)
+	if err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
+	return b.Put([]byte(bk.Day), v)
+}
+
+func getBook(k, v []byte) (dispenser.Book, error) {
+	b, err := decodeBook(v)
+	switch {
+	case err != nil:
+		return b, corrupt("book %q: %v", k, err)
+	case string(b.Day) != string(k):
+		return b, corrupt("book %q holds the book of %q", k, b.Day)
+	}
+	return b, nil
 }
 
 // getEvent, getTicket and getDesk decode value v stored under key k and

@@ -56,14 +56,17 @@ func open(path string, opts Options) (*Store, error) {
 	}
 	s := &Store{db: db, path: path}
 	var last uint64
-	var fresh bool
+	var fresh, old bool
 	err = s.view(func(tx *bbolt.Tx) error {
 		var err error
-		last, fresh, err = checkSchema(tx)
+		last, fresh, old, err = checkSchema(tx)
 		return err
 	})
-	if err == nil && fresh {
+	switch {
+	case err == nil && fresh:
 		err = s.update(initSchema)
+	case err == nil && old:
+		err = s.update(migrate)
 	}
 	if err != nil {
 		_ = db.Close()

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -171,6 +173,30 @@ func (o *office) issue(svc dispenser.ServiceID, doc string, now time.Time) dispe
 	}
 	evs := o.do(c, now)
 	return *evs[len(evs)-1].Ticket
+}
+
+// hashOf is a stand-in for the office's keyed hash of a document number.
+func hashOf(doc string) string {
+	h := sha256.Sum256([]byte(doc))
+	return hex.EncodeToString(h[:])
+}
+
+// loadBook loads at now the book of day's day: appointments at 10:00,
+// 11:00... of the documents given, named.
+func (o *office) loadBook(now, day time.Time, docs ...string) {
+	o.t.Helper()
+	b := dispenser.Book{Day: o.d.DayOf(day), Version: "v1"}
+	y, m, d := day.In(madrid).Date()
+	for i, doc := range docs {
+		b.Appointments = append(b.Appointments, dispenser.Booking{
+			ID:           dispenser.AppointmentID(fmt.Sprintf("%s-%d", b.Day, i)),
+			Slot:         time.Date(y, m, d, 10+i, 0, 0, 0, madrid),
+			Service:      "oac",
+			DocumentHash: hashOf(doc),
+			Name:         "Citizen " + doc,
+		})
+	}
+	o.do(dispenser.LoadBook{Book: b}, now)
 }
 
 // asJSON is v in JSON, for messages.
