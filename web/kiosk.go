@@ -51,8 +51,8 @@ type kioskService struct {
 }
 
 type kioskTicket struct {
-	Title, Number, Service, Ahead, Wait, Note, Scan string
-	QR                                              template.URL
+	Title, Number, Service, Ahead, Wait, Note, Scan, Appointment string
+	QR                                                           template.URL
 }
 
 type kioskPage struct {
@@ -63,6 +63,10 @@ type kioskPage struct {
 	Refresh                                                               int
 	ButtonPx                                                              int
 	Langs                                                                 []langLink
+	// HaveAppointment labels the button to the check-in screen, when the
+	// dispenser checks appointments in; CheckIn is that screen.
+	HaveAppointment string
+	CheckIn         *checkInPage
 }
 
 // refusalWords says a refusal in the citizen's language.
@@ -100,6 +104,9 @@ func (s *Server) kioskPage(lang string, onScreen bool) kioskPage {
 		Title: catalog.T(lang, "kiosk.title"), Choose: catalog.T(lang, "kiosk.choose"),
 		PriorityLabel: catalog.T(lang, "kiosk.priority"), Back: catalog.T(lang, "kiosk.back"),
 		ShowOnScreen: catalog.T(lang, "kiosk.show_on_screen")}
+	if s.CheckIns != nil {
+		p.HaveAppointment = catalog.T(lang, "kiosk.checkin.button")
+	}
 	s.Office.View(func(d *dispenser.Dispenser, now time.Time) {
 		c := d.Config()
 		p.Office = c.Name

@@ -38,6 +38,12 @@ type Server struct {
 	Chime bool
 	// Display serves the display's websocket, /display/ws, or is nil.
 	Display http.Handler
+	// CheckIns checks appointments in, or is nil: the kiosk then offers
+	// no check-in and the API refuses it.
+	CheckIns *CheckIns
+	// Reader says a document reader is at the dispenser: the kiosk invites
+	// citizens to use it.
+	Reader bool
 	// Paper is the virtual printer's paper, shown on /printer, or nil.
 	Paper interface {
 		Pages() ([]*image.Gray, error)
@@ -63,6 +69,14 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /t/{token}/qr.png", s.ticketQR)
 	mux.HandleFunc("GET /kiosk", s.kiosk)
 	mux.HandleFunc("POST /kiosk/issue", s.kioskIssue)
+	mux.HandleFunc("GET /kiosk/checkin", s.kioskCheckIn)
+	mux.HandleFunc("POST /kiosk/checkin", s.kioskCheckInPost)
+	mux.HandleFunc("GET /kiosk/scan/{n}", s.kioskScan)
+	mux.HandleFunc("GET /kiosk/events", s.kioskEvents)
+	mux.HandleFunc("POST /api/checkin", s.apiCheckIn)
+	mux.HandleFunc("GET /api/appointments", s.listAppointments)
+	mux.HandleFunc("PUT /api/appointments", s.putAppointments)
+	mux.HandleFunc("DELETE /api/appointments/{day}", s.deleteAppointments)
 	mux.HandleFunc("GET /display", s.displayPage)
 	mux.HandleFunc("GET /display/chime.wav", s.chime)
 	mux.HandleFunc("GET /display/voice/{id}", s.voice)

@@ -18,6 +18,8 @@ const usage = `usage:
   tornd check [FILE]                                     check a config file
   tornd printer render|test ...                          render ESC/POS to PNG, print a test page
   tornd clerk hash < password                            the hash of a clerk's password
+  tornd reader parse|test ...                            parse MRZ text, test the document reader
+  tornd key generate FILE                                make an office key for check-in
   tornd version                                          print the version
 `
 
@@ -37,6 +39,10 @@ func cli(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return printerCmd(args, os.Stdin, stdout, stderr)
 	case "clerk":
 		return clerkCmd(args, os.Stdin, stdout, stderr)
+	case "reader":
+		return readerCmd(ctx, args, os.Stdin, stdout, stderr)
+	case "key":
+		return keyCmd(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "tornd", version())
 		return 0

@@ -12,6 +12,7 @@ import (
 	"github.com/pelletier/go-toml/v2"
 	"golang.org/x/crypto/bcrypt"
 
+	"torn.cat/torn/bookfile"
 	"torn.cat/torn/dispenser"
 	"torn.cat/torn/printer"
 	"torn.cat/torn/store"
@@ -42,6 +43,40 @@ type Config struct {
 	KioskScreen web.Screen
 	// Clerks maps each clerk's name to the bcrypt hash of the password.
 	Clerks map[string]string
+	// CheckIn is the [checkin] section: the office key and the
+	// appointments file.
+	CheckIn CheckInConfig
+	// Reader is the [reader] section: the ID-document reader.
+	Reader ReaderConfig
+}
+
+// CheckInConfig is the [checkin] section.
+type CheckInConfig struct {
+	// KeyFile holds the office key that document numbers are hashed with
+	// (make one with `tornd key generate FILE`). Without it the dispenser
+	// checks no appointment in.
+	KeyFile string
+	// Book is a CSV or JSON file of appointments, read at start and again
+	// whenever it changes; or "".
+	Book string
+}
+
+// ReaderConfig is the [reader] section.
+type ReaderConfig struct {
+	// Type is "none" (default), "serial" or "evdev" (a keyboard-wedge
+	// scanner, grabbed so that its keys do not reach the kiosk).
+	Type string
+	// Device is the serial port or the input device
+	// (/dev/input/by-id/...-event-kbd).
+	Device string
+	// Baud is the serial speed. Default 9600.
+	Baud int
+	// Layout is the keyboard layout a wedge scanner types in: "us"
+	// (default) or "es".
+	Layout string
+	// Timeout is how long a document may take between its lines before
+	// the read is given up as partial. Default 1.5s.
+	Timeout time.Duration
 }
 
 // PrinterConfig is the [printer] section.
@@ -85,6 +120,19 @@ func (d *duration) UnmarshalText(b []byte) error {
 	}
 	d.Duration = v
 	return nil
+}
+
+// checkInFile are the check-in keys of [rules] and of each [[service]].
+type checkInFile struct {
+	Early         duration `toml:"checkin_early"`
+	Grace         duration `toml:"checkin_grace"`
+	Late          string   `toml:"late_arrival"`
+	NoAppointment string   `toml:"no_appointment"`
+}
+
+func (f checkInFile) rules() dispenser.CheckInRules {
+	return dispenser.CheckInRules{Early: f.Early.Duration, Grace: f.Grace.Duration,
+		Late: dispenser.Offer(f.Late), NoAppointment: dispenser.Offer(f.NoAppointment)}
 }
 
 type hoursFile struct {
@@ -138,6 +186,7 @@ type fileConfig struct {
 		MaxCalls    int      `toml:"max_calls"`
 		Transfer    string   `toml:"transfer"`
 		CutOff      *bool    `toml:"cut_off"`
+		checkInFile
 	} `toml:"rules"`
 	Hours   hoursFile `toml:"hours"`
 	Service []struct {
@@ -148,11 +197,23 @@ type fileConfig struct {
 		Priority        bool              `toml:"priority"`
 		ServiceTime     duration          `toml:"service_time"`
 		Hours           *hoursFile        `toml:"hours"`
+		checkInFile
 	} `toml:"service"`
 	Clerk []struct {
 		Name         string `toml:"name"`
 		PasswordHash string `toml:"password_hash"`
 	} `toml:"clerk"`
+	CheckIn struct {
+		KeyFile string `toml:"key_file"`
+		Book    string `toml:"book"`
+	} `toml:"checkin"`
+	Reader struct {
+		Type    string   `toml:"type"`
+		Device  string   `toml:"device"`
+		Baud    int      `toml:"baud"`
+		Layout  string   `toml:"layout"`
+		Timeout duration `toml:"timeout"`
+	} `toml:"reader"`
 	Desk []struct {
 		ID       string   `toml:"id"`
 		Name     string   `toml:"name"`
@@ -224,6 +285,48 @@ func ParseConfig(path string, b []byte) (Config, error) {
 		c.Clerks[k.Name] = k.PasswordHash
 	}
 	c.Chime, c.Voice = fc.Display.Chime == nil || *fc.Display.Chime, fc.Display.Voice == nil || *fc.Display.Voice
+	c.CheckIn = CheckInConfig{KeyFile: fc.CheckIn.KeyFile, Book: fc.CheckIn.Book}
+	if c.CheckIn.Book != "" && bookfile.Format(c.CheckIn.Book) == "" {
+		bad("checkin.book %q: want a .csv or .json file", c.CheckIn.Book)
+	}
+	if c.CheckIn.Book != "" && c.CheckIn.KeyFile == "" {
+		bad("checkin.book needs checkin.key_file: appointments are matched by the office key's hash")
+	}
+	rd := fc.Reader
+	c.Reader = ReaderConfig{Type: rd.Type, Device: rd.Device, Baud: rd.Baud, Layout: rd.Layout, Timeout: rd.Timeout.Duration}
+	if c.Reader.Type == "" {
+		c.Reader.Type = "none"
+	}
+	if c.Reader.Baud == 0 {
+		c.Reader.Baud = 9600
+	}
+	if c.Reader.Layout == "" {
+		c.Reader.Layout = "us"
+	}
+	if c.Reader.Timeout == 0 {
+		c.Reader.Timeout = 1500 * time.Millisecond
+	}
+	switch c.Reader.Type {
+	case "none":
+	case "serial", "evdev":
+		if c.Reader.Device == "" {
+			bad("reader.device is required with type %q", c.Reader.Type)
+		}
+		if c.CheckIn.KeyFile == "" {
+			bad("reader: a document reader needs checkin.key_file to check appointments in")
+		}
+	default:
+		bad("reader.type %q: want none, serial or evdev", c.Reader.Type)
+	}
+	if c.Reader.Layout != "us" && c.Reader.Layout != "es" {
+		bad("reader.layout %q: want us or es", c.Reader.Layout)
+	}
+	if c.Reader.Baud < 1200 || c.Reader.Baud > 921600 {
+		bad("reader.baud %d: want a serial speed such as 9600 or 115200", c.Reader.Baud)
+	}
+	if c.Reader.Timeout < 100*time.Millisecond || c.Reader.Timeout > 10*time.Second {
+		bad("reader.timeout %v: want between 100ms and 10s", c.Reader.Timeout)
+	}
 	c.Retention = store.Retention{Days: fc.Store.Retention, PersonalDays: fc.Store.PersonalDays}
 	if c.Retention.Days < 0 || c.Retention.PersonalDays < 0 {
 		bad("store: retention days must not be negative")
@@ -249,6 +352,7 @@ func ParseConfig(path string, b []byte) (Config, error) {
 	o.Rules = dispenser.Rules{
 		DueBefore: r.DueBefore.Duration, ProfileStep: r.ProfileStep.Duration,
 		MaxOvertake: r.MaxOvertake.Duration, MaxCalls: r.MaxCalls,
+		CheckIn: r.checkInFile.rules(),
 	}
 	switch r.Transfer {
 	case "", "head":
@@ -268,7 +372,7 @@ func ParseConfig(path string, b []byte) (Config, error) {
 		sv := dispenser.Service{
 			ID: dispenser.ServiceID(s.ID), Prefix: s.Prefix, AppointmentOnly: s.AppointmentOnly,
 			Priority: s.Priority, ServiceTime: s.ServiceTime.Duration, Hours: officeHours,
-			Names: map[dispenser.Lang]string{},
+			Names: map[dispenser.Lang]string{}, CheckIn: s.checkInFile.rules(),
 		}
 		for lang, name := range s.Name {
 			l := dispenser.Lang(lang)

@@ -52,6 +52,21 @@ func TestMasnouConfig(t *testing.T) {
 	if c.Office.Rules.DueBefore != 5*time.Minute || c.Office.Rules.MaxCalls != 3 || c.Retention.Days != 90 {
 		t.Errorf("rules %+v, retention %+v", c.Office.Rules, c.Retention)
 	}
+	// Check-in: the office's rules, and the police's own.
+	want := dispenser.CheckInRules{Early: 30 * time.Minute, Grace: 10 * time.Minute, Late: dispenser.OfferWalkIn, NoAppointment: dispenser.OfferWalkIn}
+	if got := d.Service("oac").CheckIn; got != want {
+		t.Errorf("OAC check-in rules %+v, want %+v", got, want)
+	}
+	want.Grace, want.Late = 5*time.Minute, dispenser.OfferDesk
+	if got := pol.CheckIn; got != want {
+		t.Errorf("police check-in rules %+v, want %+v", got, want)
+	}
+	if c.CheckIn.KeyFile != "/etc/torn/office.key" || c.CheckIn.Book != "/var/lib/torn/appointments.csv" {
+		t.Errorf("checkin %+v", c.CheckIn)
+	}
+	if r := c.Reader; r.Type != "serial" || r.Device != "/dev/ttyACM0" || r.Baud != 9600 || r.Layout != "es" || r.Timeout != 1500*time.Millisecond {
+		t.Errorf("reader %+v", r)
+	}
 }
 
 // TestConfigErrors: each broken config is refused with every problem named,
@@ -94,6 +109,16 @@ func TestConfigErrors(t *testing.T) {
 			h := "$2a$10$Nh9X/JCYjzVayFJNinwz6eKm7GCAbCPB9SS3DOZSQY3Ei3CIqk8Zi"
 			return s + "\n[[clerk]]\nname = \"anna\"\npassword_hash = \"secret123\"\n[[clerk]]\nname = \"joan\"\npassword_hash = \"" + h + "\"\n[[clerk]]\nname = \"joan\"\npassword_hash = \"" + h + "\"\n[[clerk]]\npassword_hash = \"" + h + "\"\n"
 		}, []string{`clerk "anna": password_hash is not a bcrypt hash`, `clerk "joan": defined twice`, `clerk 4: no name`}},
+		{"check-in rules", func(s string) string {
+			s = strings.Replace(s, "[rules]\n", "[rules]\nlate_arrival = \"home\"\n", 1)
+			return strings.Replace(s, `prefix = "P"`, "prefix = \"P\"\nno_appointment = \"pray\"", 1)
+		}, []string{`rules: check-in: late arrivals get "home"`, `service "padro": check-in: no appointment gets "pray"`}},
+		{"check-in and reader", func(s string) string {
+			return s + "\n[checkin]\nbook = \"cites.xlsx\"\n[reader]\ntype = \"bluetooth\"\nlayout = \"fr\"\nbaud = 7\ntimeout = \"1m\"\n"
+		}, []string{`checkin.book "cites.xlsx": want a .csv or .json file`, `checkin.book needs checkin.key_file`, `reader.type "bluetooth"`, `reader.layout "fr"`, `reader.baud 7`, `reader.timeout 1m0s`}},
+		{"reader without a device or a key", func(s string) string {
+			return s + "\n[reader]\ntype = \"evdev\"\n"
+		}, []string{`reader.device is required with type "evdev"`, `a document reader needs checkin.key_file`}},
 		{"no office id", func(s string) string { return strings.Replace(s, `id = "test"`, ``, 1) }, []string{"office.id is required"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

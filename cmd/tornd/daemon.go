@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"torn.cat/torn/display"
+	"torn.cat/torn/idcard"
 	"torn.cat/torn/office"
 	"torn.cat/torn/printer"
 	"torn.cat/torn/store"
@@ -25,6 +26,9 @@ type Daemon struct {
 	Log *slog.Logger
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
+	// OpenReader opens the document reader; default the configured one.
+	// Tests put a fake in.
+	OpenReader func() (idcard.Reader, error)
 
 	store  *store.Store
 	office *office.Office
@@ -34,6 +38,8 @@ type Daemon struct {
 	printer *ticketPrinter
 	virtual *printer.Virtual
 	display *display.Hub
+	// hasher hashes document numbers with the office key, when there is one.
+	hasher *idcard.Hasher
 }
 
 // Open opens the store, rebuilds the office and listens; it does not serve
@@ -44,6 +50,9 @@ func (d *Daemon) Open() error {
 		d.Log = slog.Default()
 	}
 	start := time.Now()
+	if err := d.openHasher(); err != nil {
+		return err
+	}
 	st, err := store.Open(d.Config.DB, store.Options{})
 	if err != nil {
 		return err
