@@ -74,21 +74,20 @@ func (o *Office) load() (*dispenser.Dispenser, error) {
 
 // Do runs cmd now: the dispenser decides, the store commits, and only then
 // do subscribers see the events. It returns the committed events. An Issue
-// without ID or Token gets fresh random ones.
+// or a CheckIn without ID or Token gets fresh random ones.
 //
 // A refused command returns the dispenser's error and changes nothing,
 // except that a pending day rollover is still committed. If the commit fails
 // the office reloads its state from the store, so memory never runs ahead of
 // the disk, and Do returns the store's error.
 func (o *Office) Do(cmd dispenser.Command) ([]dispenser.Event, error) {
-	if is, ok := cmd.(dispenser.Issue); ok {
-		if is.ID == "" {
-			is.ID = dispenser.TicketID(randomHex(8))
-		}
-		if is.Token == "" {
-			is.Token = randomToken()
-		}
-		cmd = is
+	switch c := cmd.(type) {
+	case dispenser.Issue:
+		fillTicketIDs(&c.ID, &c.Token)
+		cmd = c
+	case dispenser.CheckIn:
+		fillTicketIDs(&c.ID, &c.Token)
+		cmd = c
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -140,6 +139,17 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b) // never fails (crypto/rand)
 	return hex.EncodeToString(b)
+}
+
+// fillTicketIDs gives a new ticket a random id and tracking token where
+// the command has none.
+func fillTicketIDs(id *dispenser.TicketID, token *string) {
+	if *id == "" {
+		*id = dispenser.TicketID(randomHex(8))
+	}
+	if *token == "" {
+		*token = randomToken()
+	}
 }
 
 // randomToken returns 128 random bits, base64url without padding.

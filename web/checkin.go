@@ -80,6 +80,8 @@ func (c *CheckIns) hashed(h string, lang dispenser.Lang, noPaper bool, via strin
 		var ref *dispenser.Refusal
 		if errors.As(err, &ref) {
 			c.log().Info("check-in refused", "via", via, "reason", ref.Reason, "service", ref.Service)
+		} else {
+			c.log().Error("check-in failed", "via", via, "err", err)
 		}
 		return dispenser.Ticket{}, err
 	}

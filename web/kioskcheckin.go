@@ -114,9 +114,6 @@ func (s *Server) showCheckIn(w http.ResponseWriter, lang string, t dispenser.Tic
 	var loc *time.Location
 	s.Office.View(func(d *dispenser.Dispenser, _ time.Time) { loc = d.Config().Location })
 	if err != nil {
-		if !isRefusal(err) && !errors.Is(err, idcard.ErrFormat) && !errors.Is(err, idcard.ErrCheckDigit) && !errors.Is(err, ErrUnreadable) {
-			s.Log.Error("check-in failed", "err", err)
-		}
 		words := checkInWords(lang, err, loc)
 		var ref *dispenser.Refusal
 		var p kioskPage
@@ -153,11 +150,6 @@ func (s *Server) showCheckIn(w http.ResponseWriter, lang string, t dispenser.Tic
 	})
 	p.Ticket = kt
 	s.renderKiosk(w, p)
-}
-
-func isRefusal(err error) bool {
-	var ref *dispenser.Refusal
-	return errors.As(err, &ref)
 }
 
 // kioskScan shows what became of scan n of the reader: the kiosk goes

@@ -128,6 +128,18 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if d.virtual != nil {
 		ws.Paper = d.virtual
 	}
+	if d.hasher != nil {
+		ws.CheckIns = &web.CheckIns{Office: d.office, Hash: d.hasher.Hash, Log: d.Log}
+		if d.Config.CheckIn.Book != "" {
+			workers.Go(func() { d.watchBook(bg) })
+		}
+		if d.Config.Reader.Type != "none" || d.OpenReader != nil {
+			ws.Reader = true
+			workers.Go(func() { d.runReader(bg, ws.CheckIns) })
+		}
+	} else if d.Config.Reader.Type != "none" {
+		d.Log.Warn("a document reader is configured but no checkin.key_file: check-in is off")
+	}
 	srv := &http.Server{
 		Handler:           ws.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
