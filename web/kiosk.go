@@ -36,6 +36,15 @@ func (s Screen) ButtonPx() int {
 	return int(math.Ceil((MinButtonMM + 2) * float64(s.WidthPx) / s.WidthMM))
 }
 
+// KeyPx is the height of the check-in keypad's keys: MinButtonMM and a
+// hair, so that the keypad and the buttons fit a portrait screen.
+func (s Screen) KeyPx() int {
+	if s.WidthPx == 0 || s.WidthMM == 0 {
+		s = Screen{WidthPx: 1080, WidthMM: 136}
+	}
+	return int(math.Ceil((MinButtonMM + 0.5) * float64(s.WidthPx) / s.WidthMM))
+}
+
 // kioskBack is how long the kiosk shows a ticket before going back to the
 // service buttons.
 const kioskBack = 20
@@ -61,7 +70,7 @@ type kioskPage struct {
 	OnScreen, OfferOnScreen                                               bool
 	Ticket                                                                *kioskTicket
 	Refresh                                                               int
-	ButtonPx                                                              int
+	ButtonPx, KeyPx                                                       int
 	Langs                                                                 []langLink
 	// HaveAppointment labels the button to the check-in screen, when the
 	// dispenser checks appointments in; CheckIn is that screen.
@@ -100,7 +109,7 @@ func (s *Server) kiosk(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) kioskPage(lang string, onScreen bool) kioskPage {
-	p := kioskPage{Lang: lang, Langs: langLinks, OnScreen: onScreen, ButtonPx: s.KioskScreen.ButtonPx(),
+	p := kioskPage{Lang: lang, Langs: langLinks, OnScreen: onScreen, ButtonPx: s.KioskScreen.ButtonPx(), KeyPx: s.KioskScreen.KeyPx(),
 		Title: catalog.T(lang, "kiosk.title"), Choose: catalog.T(lang, "kiosk.choose"),
 		PriorityLabel: catalog.T(lang, "kiosk.priority"), Back: catalog.T(lang, "kiosk.back"),
 		ShowOnScreen: catalog.T(lang, "kiosk.show_on_screen")}
