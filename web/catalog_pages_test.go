@@ -15,7 +15,7 @@ func TestEveryPageEveryLanguage(t *testing.T) {
 	st := &memStore{tickets: map[dispenser.TicketID]dispenser.Ticket{}}
 	h := newServer(t, st, &clock{time.Date(2026, 11, 26, 10, 0, 0, 0, madrid)})
 	_, tk := do(t, h, "POST", "/api/tickets", `{"service":"oac"}`)
-	pages := []string{"/kiosk", "/desk", "/desk?desk=taula1", "/t/" + tk["token"].(string), "/t/nope"}
+	pages := []string{"/kiosk", "/kiosk/checkin", "/desk", "/desk?desk=taula1", "/t/" + tk["token"].(string), "/t/nope"}
 	words := map[string]string{"ca": "Català", "es": "Castellano", "en": "English"}
 	for _, page := range pages {
 		for lang := range words {

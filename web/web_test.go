@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"torn.cat/torn/dispenser"
+	"torn.cat/torn/idcard"
 	"torn.cat/torn/office"
 )
 
@@ -85,8 +86,16 @@ func newServerOffice(t *testing.T, st *memStore, clk *clock) (http.Handler, *off
 	if err != nil {
 		t.Fatal(err)
 	}
-	return (&Server{Office: o, Log: log, TrackingURL: "https://torn.example.cat/t/"}).Handler(), o
+	h, err := idcard.NewHasher([]byte(testKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ci := &CheckIns{Office: o, Hash: h.Hash, Log: log}
+	return (&Server{Office: o, Log: log, TrackingURL: "https://torn.example.cat/t/", CheckIns: ci}).Handler(), o
 }
+
+// testKey is the office key of the tests.
+const testKey = "0123456789abcdef0123456789abcdef"
 
 func do(t *testing.T, h http.Handler, method, path, body string) (int, map[string]any) {
 	t.Helper()
