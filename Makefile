@@ -25,11 +25,19 @@ demo: build
 	echo "  printed:      http://127.0.0.1:8080/printer  (the virtual printer's last tickets)"; \
 	echo "  issue ticket: curl -X POST -d '{\"service\":\"oac\"}' http://127.0.0.1:8080/api/tickets"; \
 	echo "  TV, kiosk:    http://127.0.0.1:8080/display   http://127.0.0.1:8080/kiosk"; \
+	echo "  check in:     http://127.0.0.1:8080/kiosk/checkin  (appointments every 10 min from now for"; \
+	echo "                12345678Z, X1234567L, 99999999R, 11111111H, 22222222J, Y7654321G)"; \
+	echo "  appointments: curl -b /tmp/torn-demo.cookies http://127.0.0.1:8080/api/appointments"; \
 	echo "  clerk login:  curl -c /tmp/torn-demo.cookies -d '{\"name\":\"demo\",\"password\":\"demo\"}' http://127.0.0.1:8080/api/login"; \
 	echo "  call next:    curl -b /tmp/torn-demo.cookies -X POST http://127.0.0.1:8080/api/desks/taula1/next"; \
 	echo "Simulated citizens take a ticket every 20 s or so and the desks serve them."; \
 	echo "Ctrl-C stops it; the database is removed."; \
 	trap 'rm -rf "$$dir"' EXIT INT TERM; \
+	test -f /tmp/torn-demo.key || ./bin/tornd key generate /tmp/torn-demo.key >/dev/null; \
+	{ echo "slot,service,document,name"; i=0; \
+	  for doc in 12345678Z X1234567L 99999999R 11111111H 22222222J Y7654321G; do \
+	    echo "$$(TZ=Europe/Madrid date -d "+$$((i * 10)) min" '+%F %H:%M'),cita,$$doc,Demo $$i"; i=$$((i + 1)); \
+	  done; } > /tmp/torn-demo-appointments.csv; \
 	./bin/tornd run -config configs/demo.toml -db "$$dir/torn.db" -listen 127.0.0.1:8080 -simulate
 
 # Everything: formatting, vet, staticcheck, the tests with the race
@@ -77,6 +85,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecodeEvent -fuzztime 20s ./store
 	$(GO) test -run '^$$' -fuzz FuzzRender -fuzztime 20s ./printer
 	$(GO) test -run '^$$' -fuzz FuzzEncode -fuzztime 10s ./printer
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 20s ./idcard
+	$(GO) test -run '^$$' -fuzz FuzzNationalID -fuzztime 10s ./idcard
 
 crossbuild:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=6 $(GO) build -o /dev/null ./cmd/...

@@ -144,11 +144,11 @@ func (d *Dispenser) checkIn(c CheckIn, now time.Time) ([]Event, error) {
 	for _, a := range open {
 		early, _ := d.checkInRules(a.Service).window()
 		if now.Before(a.Slot.Add(-early)) {
-			return nil, &Refusal{Reason: RefusedTooEarly, Service: a.Service, Until: a.Slot.Add(-early), Slot: a.Slot}
+			return nil, &Refusal{Reason: RefusedTooEarly, Service: a.Service, Until: d.local(a.Slot.Add(-early)), Slot: d.local(a.Slot)}
 		}
 	}
 	a := open[len(open)-1]
-	return nil, &Refusal{Reason: RefusedLate, Service: a.Service, Slot: a.Slot, Offer: OfferDesk}
+	return nil, &Refusal{Reason: RefusedLate, Service: a.Service, Slot: d.local(a.Slot), Offer: OfferDesk}
 }
 
 // noAppointment is the refusal of a document with no appointment left today.
@@ -163,12 +163,15 @@ func (d *Dispenser) noAppointment(hash string) error {
 	for _, day := range days {
 		for _, a := range d.books[day].Appointments {
 			if a.DocumentHash == hash {
-				return &Refusal{Reason: RefusedNotToday, Service: a.Service, Until: a.Slot, Slot: a.Slot, Offer: d.checkInRules(a.Service).NoAppointment}
+				return &Refusal{Reason: RefusedNotToday, Service: a.Service, Until: d.local(a.Slot), Slot: d.local(a.Slot), Offer: d.checkInRules(a.Service).NoAppointment}
 			}
 		}
 	}
 	return &Refusal{Reason: RefusedNoAppointment, Offer: d.cfg.Rules.CheckIn.NoAppointment}
 }
+
+// local is t in the office's time zone, as a refusal says it.
+func (d *Dispenser) local(t time.Time) time.Time { return t.In(d.cfg.Location) }
 
 // checkInRules returns service id's check-in rules, defaults filled in.
 func (d *Dispenser) checkInRules(id ServiceID) *CheckInRules {

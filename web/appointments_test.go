@@ -68,7 +68,7 @@ func TestAppointmentsAPI(t *testing.T) {
 		t.Errorf("wrong letter: %d %v", code, e)
 	}
 	code, e = do(t, h, "POST", "/api/checkin", `{"document": "99999999R"}`)
-	if code != 409 || e["code"] != "not_today" || e["offer"] != "walkin" || !strings.HasPrefix(e["slot"].(string), "2026-11-27T08:00:00Z") {
+	if code != 409 || e["code"] != "not_today" || e["offer"] != "walkin" || !strings.HasPrefix(e["slot"].(string), "2026-11-27T09:00:00+01:00") {
 		t.Errorf("tomorrow's appointment: %d %v", code, e)
 	}
 	code, e = do(t, h, "POST", "/api/checkin", `{"document": "00000000T"}`)
