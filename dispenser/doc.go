@@ -32,6 +32,12 @@
 //     still open, whether waiting, called or being served, are cancelled
 //     with ReasonDayEnded (a clerk who forgot "done" leaves no made-up
 //     service time), desks close, and counters start again.
+//   - Check-in: a CheckIn matches a document's keyed hash (never a number)
+//     against today's book of appointments (LoadBook). Inside its window,
+//     from CheckInRules.Early before the slot to Grace after it, it gets an
+//     appointment ticket; past the grace a walk-in ticket or "ask at the
+//     desk", per service; too early, another day or no appointment at all,
+//     a Refusal that says until when or what the citizen can have instead.
 //   - A transferred ticket queues in its new service by Queued: at the head
 //     of the walk-ins (or of the priority tickets, for one), behind
 //     appointments that are due; an appointment ticket's slot no longer

@@ -8,6 +8,9 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
+
+	"torn.cat/torn/bookfile"
+	"torn.cat/torn/idcard"
 )
 
 const defaultConfig = "/etc/torn/tornd.toml"
@@ -113,8 +116,44 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%v\n", err)
 		return 2
 	}
+	// Files, not hardware: the office key and the appointments.
+	if cfg.CheckIn.KeyFile != "" {
+		d := &Daemon{Config: cfg}
+		if err := d.openHasher(); err != nil {
+			fmt.Fprintf(stderr, "%s: checkin.key_file: %v\n", path, err)
+			return 2
+		}
+		if cfg.CheckIn.Book != "" {
+			n, err := checkBook(cfg, d.hasher)
+			if err != nil {
+				fmt.Fprintf(stderr, "%s: checkin.book %s: %v\n", path, cfg.CheckIn.Book, err)
+				return 2
+			}
+			fmt.Fprintf(stdout, "%s: %d appointments\n", cfg.CheckIn.Book, n)
+		}
+	}
 	fmt.Fprintf(stdout, "%s: ok: office %s, %d services, %d desks\n", path, cfg.Office.Office, len(cfg.Office.Services), len(cfg.Office.Desks))
 	return 0
+}
+
+// checkBook reads the appointments file as the daemon would and counts
+// its appointments.
+func checkBook(cfg Config, h *idcard.Hasher) (int, error) {
+	f, err := os.Open(cfg.CheckIn.Book)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	opts := bookfile.Options{Hash: h.Hash, Location: cfg.Office.Location}
+	for _, s := range cfg.Office.Services {
+		opts.Services = append(opts.Services, s.ID)
+	}
+	books, err := bookfile.Read(f, bookfile.Format(cfg.CheckIn.Book), opts)
+	n := 0
+	for _, b := range books {
+		n += len(b.Appointments)
+	}
+	return n, err
 }
 
 // buildVersion is set by the Makefile (-ldflags -X).

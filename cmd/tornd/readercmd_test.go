@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -111,5 +112,30 @@ func TestKeyGenerate(t *testing.T) {
 	}
 	if code := keyCmd([]string{"generate", path}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "never overwritten") {
 		t.Errorf("second generate: exit %d, %q", code, errb.String())
+	}
+}
+
+// TestCheckChecksKeyAndBook: tornd check reads the office key and the
+// appointments file, and names every bad row.
+func TestCheckChecksKeyAndBook(t *testing.T) {
+	dir := t.TempDir()
+	key, book := filepath.Join(dir, "office.key"), filepath.Join(dir, "cites.csv")
+	conf := writeConfig(t, alwaysOpen+fmt.Sprintf("\n[checkin]\nkey_file = %q\nbook = %q\n", key, book))
+	var out, errb bytes.Buffer
+	if code := checkCmd([]string{conf}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "tornd key generate") {
+		t.Errorf("no key: exit %d, %q", code, errb.String())
+	}
+	if err := idcard.GenerateKey(key); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(book, []byte("slot,service,document\n2026-11-26 10:00,cita,12345678Z\n2026-11-26 10:30,casaments,12345678A\n"), 0o600)
+	errb.Reset()
+	if code := checkCmd([]string{conf}, &out, &errb); code != 2 || !strings.Contains(errb.String(), `row 3: service: unknown service "casaments"`) || !strings.Contains(errb.String(), "row 3: document:") || strings.Contains(errb.String(), "12345678") {
+		t.Errorf("bad book: exit %d, %q", code, errb.String())
+	}
+	os.WriteFile(book, []byte("slot,service,document\n2026-11-26 10:00,cita,12345678Z\n"), 0o600)
+	out.Reset()
+	if code := checkCmd([]string{conf}, &out, &errb); code != 0 || !strings.Contains(out.String(), "1 appointments") {
+		t.Errorf("good book: exit %d, %q", code, out.String())
 	}
 }
