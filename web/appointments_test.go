@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -182,3 +183,23 @@ func TestKioskEvents(t *testing.T) {
 }
 
 func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// TestScanSpanishPassport: a Spanish passport checks in the appointment
+// booked with the DNI it carries.
+func TestScanSpanishPassport(t *testing.T) {
+	st := &memStore{tickets: map[dispenser.TicketID]dispenser.Ticket{}}
+	clk := &clock{time.Date(2026, 11, 26, 9, 55, 0, 0, madrid)}
+	h, o := newServerOffice(t, st, clk)
+	hasher, _ := idcard.NewHasher([]byte(testKey))
+	ci := &CheckIns{Office: o, Hash: hasher.Hash, Log: discardLog()}
+	put(t, h, "/api/appointments", "text/csv", "slot,service,document\n2026-11-26 10:00,oac,99999999R\n")
+	res := ci.Scan(idcard.Scan{Lines: []string{"P<ESPESPANOLA<ESPANOLA<<CARMEN<<<<<<<<<<<<<<", "PAA1234560ESP8001014F300101999999999R<<<<<52"}})
+	if res.Err != nil || res.Ticket.Kind != dispenser.Appointment {
+		t.Errorf("Spanish passport: %+v, want the DNI's appointment checked in", res)
+	}
+	res = ci.Scan(idcard.Scan{Lines: []string{"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"}})
+	var ref *dispenser.Refusal
+	if !errors.As(res.Err, &ref) || ref.Reason != dispenser.RefusedNoAppointment {
+		t.Errorf("a passport with no appointment: %v", res.Err)
+	}
+}

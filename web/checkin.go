@@ -127,7 +127,15 @@ func (c *CheckIns) Scan(sc idcard.Scan) ScanResult {
 		c.log().Info("document without a number", "format", doc.Format)
 		res.Err = ErrUnreadable
 	default:
-		res.Ticket, res.Err = c.Number(doc.Identifier(), lang, false, "reader "+string(doc.Format))
+		// A Spanish passport may have been booked with the DNI it carries
+		// or with its own number: the first that has an appointment.
+		for _, id := range doc.Identifiers() {
+			res.Ticket, res.Err = c.Number(id, lang, false, "reader "+string(doc.Format))
+			var ref *dispenser.Refusal
+			if !errors.As(res.Err, &ref) || ref.Reason != dispenser.RefusedNoAppointment {
+				break
+			}
+		}
 	}
 	c.publish(&res)
 	return res
