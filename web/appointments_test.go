@@ -56,6 +56,9 @@ func TestAppointmentsAPI(t *testing.T) {
 	if code != 409 || e["code"] != "checked_in" || !strings.Contains(e["error"].(string), "A001") {
 		t.Errorf("second check-in: %d %v", code, e)
 	}
+	if _, page := getPage(t, h, "/t/"+tk["token"].(string)); !strings.Contains(page, "Cita a las 10:00") {
+		t.Errorf("the phone's page does not say the appointment time:\n%s", page)
+	}
 	code, tk = do(t, h, "POST", "/api/checkin", `{"document_hash": "`+nieHash+`"}`)
 	if code != 201 || tk["number"] != "A002" {
 		t.Errorf("check-in by hash: %d %v", code, tk)

@@ -68,6 +68,9 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request) {
 		case dispenser.Waiting:
 			ahead, wait, _ := d.Estimate(t.ID, now)
 			page.Lines = []string{catalog.Ahead(lang, ahead), catalog.Wait(lang, wait)}
+			if !t.Slot.IsZero() {
+				page.Lines = append([]string{catalog.T(lang, "ticket.appointment", t.Slot.In(c.Location).Format("15:04"))}, page.Lines...)
+			}
 			page.Refresh = ticketRefresh
 		case dispenser.Called:
 			page.Call = catalog.T(lang, "page.ticket.go_now", desk)
