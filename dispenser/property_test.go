@@ -22,6 +22,8 @@ var (
 //     ticket of the desk's services;
 //   - no walk-in is passed at a desk by a walk-in queued more than
 //     Rules.MaxOvertake after it;
+//   - a check-in takes only its own document's appointment of today, once,
+//     and an appointment ticket has the booked slot and service;
 //   - recorded time never goes backwards, and a restart from a snapshot
 //     changes nothing.
 //
@@ -31,13 +33,21 @@ func TestProperties(t *testing.T) {
 	if testing.Short() {
 		seqs = 200
 	}
+	propCheckIns = 0
 	for i := 0; i < seqs; i++ {
 		seed := *propSeed + uint64(i)
 		if err := runSequence(seed, *propSteps); err != nil {
 			t.Fatalf("seed %d: %v\nrerun: go test ./dispenser -run TestProperties -prop.seed=%d -prop.seqs=1", seed, err, seed)
 		}
 	}
+	if seqs >= 100 && propCheckIns < seqs/10 {
+		t.Errorf("%d check-ins went through in %d sequences: the check-in invariants were hardly tested", propCheckIns, seqs)
+	}
+	t.Logf("%d sequences, %d check-ins", seqs, propCheckIns)
 }
+
+// propCheckIns counts the check-ins that issued a ticket.
+var propCheckIns int
 
 func propConfig(rng *rand.Rand) Config {
 	madrid, _ := time.LoadLocation("Europe/Madrid")
@@ -100,6 +110,12 @@ func runSequence(seed uint64, steps int) error {
 			now = now.Add(time.Duration(rng.IntN(300)) * time.Second)
 		}
 		cmd := randomCommand(rng, d, now, &n)
+		if ci, ok := cmd.(CheckIn); ok && !d.Printer().Ready && !ci.NoPaper && d.DayOf(now) == d.Day() {
+			if _, err := d.Handle(cmd, now); err == nil {
+				return fmt.Errorf("step %d: a check-in to print was issued while the printer was %q", step, d.Printer().Reason)
+			}
+			continue
+		}
 		if is, ok := cmd.(Issue); ok && !d.Printer().Ready && !is.NoPaper && d.DayOf(now) == d.Day() {
 			if _, err := d.Handle(cmd, now); err == nil {
 				return fmt.Errorf("step %d: a ticket to print was issued while the printer was %q", step, d.Printer().Reason)
@@ -141,14 +157,36 @@ func runSequence(seed uint64, steps int) error {
 		if err := checkStates(d); err != nil {
 			return fmt.Errorf("step %d after %T: %v", step, cmd, err)
 		}
+		if err := checkCheckIns(d); err != nil {
+			return fmt.Errorf("step %d after %T: %v", step, cmd, err)
+		}
+		if ci, ok := cmd.(CheckIn); ok && err == nil {
+			propCheckIns++
+			t := evs[len(evs)-1].Ticket
+			b, _ := d.Book(d.Day())
+			var booked *Booking
+			for i := range b.Appointments {
+				if b.Appointments[i].ID == t.Appointment {
+					booked = &b.Appointments[i]
+				}
+			}
+			switch {
+			case booked == nil:
+				return fmt.Errorf("step %d: check-in issued %s for appointment %q, not in today's book", step, t.Number, t.Appointment)
+			case booked.DocumentHash != ci.DocumentHash || t.Service != booked.Service:
+				return fmt.Errorf("step %d: check-in of one document took another's appointment %s", step, booked.ID)
+			case t.Kind == Appointment && !t.Slot.Equal(booked.Slot):
+				return fmt.Errorf("step %d: appointment ticket %s has slot %v, booked %v", step, t.Number, t.Slot, booked.Slot)
+			}
+		}
 		if rng.IntN(50) == 0 { // restart from what a store would keep
-			snap := Snapshot{Day: d.Day(), Last: d.Last(), Tickets: d.Tickets(), Desks: d.Desks()}
+			snap := Snapshot{Day: d.Day(), Last: d.Last(), Tickets: d.Tickets(), Desks: d.Desks(), Books: d.Books()}
 			d2, err := New(cfg, snap)
 			if err != nil {
 				return fmt.Errorf("step %d: restart: %v", step, err)
 			}
-			if !sameTickets(d.Tickets(), d2.Tickets()) || fmt.Sprint(d.Desks()) != fmt.Sprint(d2.Desks()) || d.counters[("a")] != d2.counters["a"] {
-				return fmt.Errorf("step %d: restart changed the state", step)
+			if !sameTickets(d.Tickets(), d2.Tickets()) || fmt.Sprint(d.Desks()) != fmt.Sprint(d2.Desks()) || d.counters[("a")] != d2.counters["a"] || fmt.Sprint(d.Books()) != fmt.Sprint(d2.Books()) || fmt.Sprint(checkedInIDs(d)) != fmt.Sprint(checkedInIDs(d2)) {
+				return fmt.Errorf("step %d: restart changed the state:\nbooks %v\n   vs %v\nchecked in %v\n        vs %v", step, d.Books(), d2.Books(), checkedInIDs(d), checkedInIDs(d2))
 			}
 			d = d2
 		}
@@ -192,6 +230,26 @@ func checkCall(d *Dispenser, r Rules, before []Ticket, e Event) error {
 
 // checkStates checks that each ticket is in exactly one state and that the
 // desks agree with the tickets.
+// checkCheckIns: an appointment of today is checked in by one ticket at
+// most, whose document is the booking's, and a checked-in appointment
+// ticket has the booking's slot and service.
+func checkCheckIns(d *Dispenser) error {
+	seen := map[AppointmentID]TicketID{}
+	for _, t := range d.Tickets() {
+		if t.Appointment == "" {
+			continue
+		}
+		if other, dup := seen[t.Appointment]; dup {
+			return fmt.Errorf("appointment %s checked in by %s and %s", t.Appointment, other, t.ID)
+		}
+		seen[t.Appointment] = t.ID
+		if t.DocumentHash == "" {
+			return fmt.Errorf("ticket %s of appointment %s has no document", t.Number, t.Appointment)
+		}
+	}
+	return nil
+}
+
 func checkStates(d *Dispenser) error {
 	atDesk := map[TicketID]DeskID{}
 	for _, ds := range d.Desks() {
@@ -254,6 +312,21 @@ func sameTickets(a, b []Ticket) bool {
 	return true
 }
 
+// checkedInIDs maps d's checked-in appointments to their tickets' ids.
+func checkedInIDs(d *Dispenser) map[AppointmentID]TicketID {
+	out := map[AppointmentID]TicketID{}
+	for a, t := range d.checkedIn {
+		out[a] = t.ID
+	}
+	return out
+}
+
+// propDocs is how many documents the books of the sequences hold.
+const propDocs = 4
+
+// propHash is document i's hash; propHash(propDocs) is booked nowhere.
+func propHash(i int) string { return fmt.Sprintf("%064x", i+1) }
+
 func randomCommand(rng *rand.Rand, d *Dispenser, now time.Time, n *int) Command {
 	desks := []DeskID{"d1", "d2", "d3", "nope"}
 	desk := desks[rng.IntN(len(desks))]
@@ -275,6 +348,9 @@ func randomCommand(rng *rand.Rand, d *Dispenser, now time.Time, n *int) Command 
 			is.ID = "t1" // a duplicate
 		}
 		is.NoPaper = rng.IntN(5) == 0
+		if is.Kind == Appointment && rng.IntN(2) == 0 {
+			return CheckIn{DocumentHash: propHash(rng.IntN(propDocs + 1)), NoPaper: is.NoPaper, ID: is.ID, Token: is.Token}
+		}
 		return is
 	case r < 60:
 		return CallNext{Desk: desk}
@@ -294,6 +370,22 @@ func randomCommand(rng *rand.Rand, d *Dispenser, now time.Time, n *int) Command 
 			return Cancel{Ticket: "none"}
 		}
 		return Cancel{Ticket: ts[rng.IntN(len(ts))].ID, Reason: "left"}
+	case r < 92:
+		// A book for today (or, now and then, tomorrow or yesterday) of
+		// slots around now for a few documents, some twice.
+		day := now
+		if k := rng.IntN(10); k == 0 {
+			day = now.AddDate(0, 0, 1)
+		} else if k == 1 {
+			day = now.AddDate(0, 0, -1)
+		}
+		b := Book{Day: d.DayOf(day)}
+		for i := range rng.IntN(6) {
+			slot := day.Add(time.Duration(rng.IntN(180)-60) * time.Minute).Truncate(5 * time.Minute)
+			b.Appointments = append(b.Appointments, Booking{ID: AppointmentID(fmt.Sprint("c", i)), Slot: slot,
+				Service: []ServiceID{"a", "b", "c"}[rng.IntN(3)], DocumentHash: propHash(rng.IntN(propDocs))})
+		}
+		return LoadBook{Book: b}
 	case r < 94:
 		return SetPrinter{Ready: rng.IntN(2) == 0, Reason: []string{"paper out", "cover open"}[rng.IntN(2)]}
 	case r < 98:
