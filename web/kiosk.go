@@ -200,6 +200,9 @@ func (s *Server) kioskIssue(w http.ResponseWriter, r *http.Request) {
 	s.renderKiosk(w, p)
 }
 
+// qrPx is about how wide the kiosk shows a ticket's QR code, in pixels.
+const qrPx = 720
+
 // ticketQR is the QR code of a ticket's tracking URL, as PNG.
 func (s *Server) ticketQR(w http.ResponseWriter, r *http.Request) {
 	tok := r.PathValue("token")
@@ -209,7 +212,15 @@ func (s *Server) ticketQR(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "unknown_ticket", "no such ticket today", nil)
 		return
 	}
-	png, err := qrcode.Encode(s.TrackingURL+tok, qrcode.Medium, 512)
+	q, err := qrcode.New(s.TrackingURL+tok, qrcode.Medium)
+	var png []byte
+	if err == nil {
+		// A whole number of pixels per module, shown at its own size: a
+		// scaled code has modules of uneven width, which phones forgive
+		// but not every reader.
+		n := len(q.Bitmap())
+		png, err = q.PNG(max(qrPx/n, 1) * n)
+	}
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, "internal", "make the QR code", err)
 		return
