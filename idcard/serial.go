@@ -3,9 +3,10 @@ package idcard
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 
 	"go.bug.st/serial"
+
+	"torn.cat/torn/internal/serialline"
 )
 
 // DefaultBaud is the line speed OpenSerial sets when given 0: the usual
@@ -30,14 +31,9 @@ func OpenSerial(path string, baud int, opts Options) (*Serial, error) {
 	if baud < 0 {
 		return nil, fmt.Errorf("open serial reader %s: baud rate %d is negative", path, baud)
 	}
-	port, err := serial.Open(path, &serial.Mode{
-		BaudRate: baud,
-		DataBits: 8,
-		Parity:   serial.NoParity,
-		StopBits: serial.OneStopBit,
-	})
+	port, err := serialline.Open(path, baud, "reader")
 	if err != nil {
-		return nil, fmt.Errorf("open serial reader %s at %d baud: %w%s", path, baud, err, serialHint(err))
+		return nil, fmt.Errorf("open serial reader %w", err)
 	}
 	if err := port.ResetInputBuffer(); err != nil {
 		port.Close()
@@ -56,20 +52,6 @@ func OpenSerial(path string, baud int, opts Options) (*Serial, error) {
 		return append([]byte(nil), buf[:n]...), err
 	})
 	return s, nil
-}
-
-// serialHint tells the technician the likely cause of an open error.
-func serialHint(err error) string {
-	var pe *serial.PortError
-	switch {
-	case errors.As(err, &pe) && pe.Code() == serial.PermissionDenied, errors.Is(err, fs.ErrPermission):
-		return ` (is tornd's user in group "dialout"?)`
-	case errors.As(err, &pe) && pe.Code() == serial.PortBusy:
-		return " (does another program have it open?)"
-	case errors.As(err, &pe) && pe.Code() == serial.PortNotFound, errors.Is(err, fs.ErrNotExist):
-		return " (is the reader plugged in?)"
-	}
-	return ""
 }
 
 // String names the reader for logs: "serial reader /dev/ttyACM0".

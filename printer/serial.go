@@ -4,13 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"go.bug.st/serial"
+
+	"torn.cat/torn/internal/serialline"
 )
 
 // SerialOptions are the settings of OpenSerial. The line is always 8N1.
@@ -70,14 +71,9 @@ func OpenSerial(path string, opts SerialOptions) (*Serial, error) {
 	if baud <= 0 {
 		baud = 115200
 	}
-	port, err := serial.Open(path, &serial.Mode{
-		BaudRate: baud,
-		DataBits: 8,
-		Parity:   serial.NoParity,
-		StopBits: serial.OneStopBit,
-	})
+	port, err := serialline.Open(path, baud, "printer")
 	if err != nil {
-		return nil, fmt.Errorf("open serial printer %s at %d baud: %w%s", path, baud, err, serialHint(err))
+		return nil, fmt.Errorf("open serial printer %w", err)
 	}
 	return &Serial{
 		path:    path,
@@ -87,18 +83,6 @@ func OpenSerial(path string, opts SerialOptions) (*Serial, error) {
 		line:    newOpGate(),
 		rtscts:  opts.FlowControl == "rtscts",
 	}, nil
-}
-
-// serialHint tells the technician the likely cause of an open error.
-func serialHint(err error) string {
-	var pe *serial.PortError
-	switch {
-	case errors.As(err, &pe) && pe.Code() == serial.PermissionDenied, errors.Is(err, fs.ErrPermission):
-		return ` (is tornd's user in group "dialout"?)`
-	case errors.As(err, &pe) && pe.Code() == serial.PortBusy:
-		return " (does another program have it open?)"
-	}
-	return ""
 }
 
 // String names the port for logs: "serial /dev/ttyUSB0".
