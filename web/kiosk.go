@@ -184,20 +184,32 @@ func (s *Server) kioskIssue(w http.ResponseWriter, r *http.Request) {
 	t := *evs[len(evs)-1].Ticket
 	p := s.kioskPage(lang, noPaper)
 	p.Refresh = kioskBack
+	kt := s.kioskTicketOf(lang, t)
+	p.Ticket = kt
+	s.renderKiosk(w, p)
+}
+
+// kioskTicketOf is ticket t as the kiosk shows it in lang: its number,
+// place and wait, the appointment time if it has one, and its QR code.
+func (s *Server) kioskTicketOf(lang string, t dispenser.Ticket) *kioskTicket {
 	kt := &kioskTicket{Title: catalog.T(lang, "kiosk.your_ticket"), Number: t.Number,
 		Ahead: catalog.Ahead(lang, t.Ahead), Wait: catalog.Wait(lang, t.Estimate), Scan: catalog.T(lang, "kiosk.scan"),
-		QR: template.URL("/t/" + url.PathEscape(t.Token) + "/qr.png")}
-	kt.Note = catalog.T(lang, "kiosk.printing")
-	if noPaper {
+		QR: template.URL("/t/" + url.PathEscape(t.Token) + "/qr.png"), Note: catalog.T(lang, "kiosk.printing")}
+	if t.NoPaper {
 		kt.Note = catalog.T(lang, "kiosk.on_screen")
 	}
 	s.Office.View(func(d *dispenser.Dispenser, _ time.Time) {
 		if sv := d.Service(t.Service); sv != nil {
 			kt.Service = sv.Name(dispenser.Lang(lang))
 		}
+		switch {
+		case !t.Slot.IsZero():
+			kt.Appointment = catalog.T(lang, "ticket.appointment", t.Slot.In(d.Config().Location).Format("15:04"))
+		case t.Appointment != "":
+			kt.Appointment = catalog.T(lang, "kiosk.checkin.late_walkin")
+		}
 	})
-	p.Ticket = kt
-	s.renderKiosk(w, p)
+	return kt
 }
 
 // qrPx is about how wide the kiosk shows a ticket's QR code, in pixels.

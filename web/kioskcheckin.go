@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -134,21 +133,7 @@ func (s *Server) showCheckIn(w http.ResponseWriter, lang string, t dispenser.Tic
 	}
 	p := s.kioskPage(lang, false)
 	p.Refresh = kioskBack
-	kt := &kioskTicket{Title: catalog.T(lang, "kiosk.your_ticket"), Number: t.Number,
-		Ahead: catalog.Ahead(lang, t.Ahead), Wait: catalog.Wait(lang, t.Estimate), Scan: catalog.T(lang, "kiosk.scan"),
-		QR: template.URL("/t/" + url.PathEscape(t.Token) + "/qr.png"), Note: catalog.T(lang, "kiosk.printing")}
-	switch {
-	case !t.Slot.IsZero():
-		kt.Appointment = catalog.T(lang, "ticket.appointment", t.Slot.In(loc).Format("15:04"))
-	case t.Appointment != "":
-		kt.Appointment = catalog.T(lang, "kiosk.checkin.late_walkin")
-	}
-	s.Office.View(func(d *dispenser.Dispenser, _ time.Time) {
-		if sv := d.Service(t.Service); sv != nil {
-			kt.Service = sv.Name(dispenser.Lang(lang))
-		}
-	})
-	p.Ticket = kt
+	p.Ticket = s.kioskTicketOf(lang, t)
 	s.renderKiosk(w, p)
 }
 
