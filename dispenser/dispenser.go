@@ -219,6 +219,16 @@ func (d *Dispenser) decide(cmd Command, now time.Time) ([]Event, error) {
 	return nil, fmt.Errorf("%w: unknown command %T", ErrInvalid, cmd)
 }
 
+// Apply makes d's state what event e says, as decided by the office's own
+// dispenser elsewhere: for a mirror of a queue (central's), which never
+// decides. Events must come in sequence order.
+func (d *Dispenser) Apply(e Event) {
+	d.apply(&e)
+	if e.Time.After(d.last) {
+		d.last = e.Time
+	}
+}
+
 func (d *Dispenser) applyAll(evs []Event) {
 	for i := range evs {
 		d.apply(&evs[i])

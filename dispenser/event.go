@@ -40,4 +40,8 @@ type Event struct {
 	Printer *PrinterStatus `json:"printer,omitempty"`
 	// Book is the day's appointment book that BookLoaded loads.
 	Book *Book `json:"book,omitempty"`
+	// Applied is the id of the message from central (a book, a command)
+	// whose application made this event; the store records it, so that a
+	// repeat of the message is not applied twice.
+	Applied string `json:"applied,omitempty"`
 }

@@ -81,6 +81,33 @@ func (o *Office) load() (*dispenser.Dispenser, error) {
 // the office reloads its state from the store, so memory never runs ahead of
 // the disk, and Do returns the store's error.
 func (o *Office) Do(cmd dispenser.Command) ([]dispenser.Event, error) {
+	return o.do("", cmd)
+}
+
+// ErrAlreadyApplied is DoOnce's answer to an id applied before.
+var ErrAlreadyApplied = errors.New("already applied")
+
+// AppliedStore is a Store that remembers which messages from central were
+// applied: the ids that committed events carry (Event.Applied).
+type AppliedStore interface {
+	Store
+	Applied(id string) (bool, error)
+}
+
+// DoOnce runs cmd as Do does, for the message from central with this id:
+// if the store says the id was applied before it returns
+// ErrAlreadyApplied and changes nothing; otherwise the events cmd makes
+// carry the id, and the store records it in the same commit. A refused
+// command records nothing: central hears the refusal and does not send it
+// again, but if that answer is lost, a resend is decided anew.
+func (o *Office) DoOnce(id string, cmd dispenser.Command) ([]dispenser.Event, error) {
+	if id == "" {
+		return nil, fmt.Errorf("%w: a message from central without an id", dispenser.ErrInvalid)
+	}
+	return o.do(id, cmd)
+}
+
+func (o *Office) do(applied string, cmd dispenser.Command) ([]dispenser.Event, error) {
 	switch c := cmd.(type) {
 	case dispenser.Issue:
 		fillTicketIDs(&c.ID, &c.Token)
@@ -94,6 +121,19 @@ func (o *Office) Do(cmd dispenser.Command) ([]dispenser.Event, error) {
 	if o.broken != nil {
 		return nil, o.broken
 	}
+	if applied != "" {
+		as, ok := o.store.(AppliedStore)
+		if !ok {
+			return nil, errors.New("the store does not record applied ids")
+		}
+		done, err := as.Applied(applied)
+		if err != nil {
+			return nil, err
+		}
+		if done {
+			return nil, ErrAlreadyApplied
+		}
+	}
 	now := o.now()
 	if last := o.d.Last(); now.Before(last) {
 		o.log.Warn("clock is behind the last recorded change; recording the last time instead",
@@ -102,6 +142,11 @@ func (o *Office) Do(cmd dispenser.Command) ([]dispenser.Event, error) {
 	evs, err := o.d.Handle(cmd, now)
 	if len(evs) == 0 {
 		return nil, err
+	}
+	if applied != "" && err == nil {
+		for i := range evs {
+			evs[i].Applied = applied
+		}
 	}
 	if cerr := o.store.Commit(evs); cerr != nil {
 		d, lerr := o.load()

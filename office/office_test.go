@@ -4,10 +4,12 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"torn.cat/torn/dispenser"
+	"torn.cat/torn/store"
 )
 
 // memStore is a store in memory that can be told to fail.
@@ -177,5 +179,48 @@ func TestSlowSubscriberIsDropped(t *testing.T) {
 	}
 	if n != SubscriptionBuffer {
 		t.Fatalf("slow subscriber got %d batches before being dropped, want %d", n, SubscriptionBuffer)
+	}
+}
+
+// TestDoOnce: a message from central is applied once, whatever the
+// repeats, across a restart; a refused one records nothing.
+func TestDoOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "torn.db")
+	st, err := store.Open(path, store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { st.Close() }()
+	o, err := Open(testConfig(), st, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Do(dispenser.Issue{Service: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := o.DoOnce("c1", dispenser.CallNext{Desk: "d1"})
+	if err != nil || evs[len(evs)-1].Applied != "c1" {
+		t.Fatalf("first: %v %+v", err, evs)
+	}
+	if _, err := o.DoOnce("c1", dispenser.CallNext{Desk: "d1"}); !errors.Is(err, ErrAlreadyApplied) {
+		t.Errorf("repeat: %v, want ErrAlreadyApplied", err)
+	}
+	if _, err := o.DoOnce("c2", dispenser.CallNext{Desk: "nope"}); !errors.Is(err, dispenser.ErrUnknownDesk) {
+		t.Errorf("refused: %v", err)
+	}
+	if ok, _ := st.Applied("c2"); ok {
+		t.Error("a refused command was recorded as applied")
+	}
+	st.Close()
+	st, err = store.Open(path, store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err = Open(testConfig(), st, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.DoOnce("c1", dispenser.CallNext{Desk: "d1"}); !errors.Is(err, ErrAlreadyApplied) {
+		t.Errorf("repeat after a restart: %v, want ErrAlreadyApplied", err)
 	}
 }

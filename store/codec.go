@@ -19,7 +19,7 @@ import (
 // string, 0, the zero time, a nil pointer. The fields, in order:
 //
 //	event   seq, time, type, ticket (a record), desk (a record), day,
-//	        printer (a record), book (a record)
+//	        printer (a record), book (a record), applied
 //	ticket  id, number, counter, day, service, kind, state, token, lang,
 //	        issued, queued, slot, ahead, estimate, desk, clerk, calls,
 //	        first called, called, started, ended, transfers, from,
@@ -113,6 +113,7 @@ func encodeEvent(e *dispenser.Event) ([]byte, error) {
 		writeBook(b, e.Book)
 		w.nested(b)
 	}
+	w.str(e.Applied)
 	return w.value()
 }
 
@@ -227,6 +228,7 @@ func decodeEvent(v []byte) (dispenser.Event, error) {
 		b := d.book(r.prev)
 		e.Book = &b
 	}
+	e.Applied = r.str("applied")
 	r.end()
 	return e, d.end()
 }

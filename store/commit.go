@@ -31,6 +31,7 @@ func (s *Store) Commit(evs []dispenser.Event) error {
 		tickets := tx.Bucket(bucketTickets)
 		desks := tx.Bucket(bucketDesks)
 		books := tx.Bucket(bucketBooks)
+		applied := tx.Bucket(bucketApplied)
 		for i := range evs {
 			e := evs[i]
 			if err := validate(&e); err != nil {
@@ -52,6 +53,11 @@ func (s *Store) Commit(evs []dispenser.Event) error {
 			if e.Desk != nil {
 				if err := putDesk(desks, e.Desk); err != nil {
 					return fmt.Errorf("event %d (%s): desk %s: %w", i+1, e.Type, e.Desk.ID, err)
+				}
+			}
+			if e.Applied != "" {
+				if err := applied.Put([]byte(e.Applied), seqKey(seq)); err != nil {
+					return fmt.Errorf("event %d (%s): applied %q: %w", i+1, e.Type, e.Applied, err)
 				}
 			}
 			if e.Book != nil {
@@ -130,6 +136,20 @@ func dropTickets(tickets *bbolt.Bucket, day dispenser.Date) error {
 		}
 	}
 	return nil
+}
+
+// Applied reports whether a message of central with this id was applied:
+// an event it caused was committed.
+func (s *Store) Applied(id string) (bool, error) {
+	var found bool
+	err := s.view(func(tx *bbolt.Tx) error {
+		found = tx.Bucket(bucketApplied).Get([]byte(id)) != nil
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("read applied ids: %w", err)
+	}
+	return found, nil
 }
 
 // dropBooks deletes the books of the days before day: with them go the

@@ -354,3 +354,33 @@ func TestConcurrentCommits(t *testing.T) {
 		t.Errorf("LastSeq %d, %d distinct seqs; want %d", s.LastSeq(), len(seen), n)
 	}
 }
+
+// TestAppliedIDs: an event that carries the id of a message from central
+// records the id with the event, in the same transaction, and only then.
+func TestAppliedIDs(t *testing.T) {
+	s := mustOpen(t)
+	o := newOffice(t, s)
+	evs, err := o.d.Handle(dispenser.SetDesk{Desk: "taula1", State: dispenser.DeskOpen}, monday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range evs {
+		evs[i].Applied = "cmd-1"
+	}
+	if ok, err := s.Applied("cmd-1"); ok || err != nil {
+		t.Fatalf("applied before the commit: %v %v", ok, err)
+	}
+	if err := s.Commit(evs); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.Applied("cmd-1"); !ok || err != nil {
+		t.Errorf("not applied after the commit: %v %v", ok, err)
+	}
+	if ok, _ := s.Applied("cmd-2"); ok {
+		t.Error("an id never committed is applied")
+	}
+	got, err := s.Outbox(0, 10)
+	if err != nil || len(got) == 0 || got[len(got)-1].Applied != "cmd-1" {
+		t.Errorf("the event does not keep its applied id: %+v %v", got, err)
+	}
+}

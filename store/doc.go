@@ -32,6 +32,9 @@
 //	tickets  ticket id → the ticket's latest dispenser.Ticket; today's
 //	         tickets only (a DayStarted event removes the others)
 //	desks    desk id → the desk's latest dispenser.DeskStatus
+//	applied  id of a message from central (a book, a command) → the seq of
+//	         the first event its application committed: a repeat is not
+//	         applied again
 //	books    day "2006-01-02" → the day's dispenser.Book of appointments;
 //	         today's and later days' only (a DayStarted event removes
 //	         the earlier ones)
@@ -44,7 +47,7 @@
 //
 // Version 1, which a development build wrote, stored them as JSON; this
 // code refuses such a file rather than convert it, as no release ever wrote
-// one. Version 2 had no books: Open adds the bucket and moves it to 3.
+// one. Version 2 had no books nor applied ids: Open adds the buckets and moves it to 3.
 //
 // Absent keys read as zero: a new store has no day, no last time, nothing
 // acknowledged.

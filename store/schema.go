@@ -18,6 +18,7 @@ var (
 	bucketTickets = []byte("tickets")
 	bucketDesks   = []byte("desks")
 	bucketBooks   = []byte("books")
+	bucketApplied = []byte("applied")
 
 	keyVersion  = []byte("version")
 	keyDay      = []byte("day")
@@ -70,9 +71,13 @@ func checkSchema(tx *bbolt.Tx) (last uint64, fresh, old bool, err error) {
 	case version < 1:
 		return 0, false, false, corrupt("no schema version")
 	}
-	names := [][]byte{bucketEvents, bucketTickets, bucketDesks, bucketBooks}
-	if version == 2 {
-		names, old = names[:3], true // migrate adds the books
+	names := [][]byte{bucketEvents, bucketTickets, bucketDesks}
+	// Version 2 had neither books nor applied ids; a development build
+	// of version 3 had no applied ids yet: migrate adds what is missing.
+	for _, name := range [][]byte{bucketBooks, bucketApplied} {
+		if tx.Bucket(name) == nil {
+			old = true
+		}
 	}
 	for _, name := range names {
 		if tx.Bucket(name) == nil {
@@ -101,17 +106,19 @@ func checkSchema(tx *bbolt.Tx) (last uint64, fresh, old bool, err error) {
 }
 
 // migrate brings a version 2 file to version 3: the appointment books'
-// bucket is new, nothing else changed.
+// and the applied ids' buckets are new, nothing else changed.
 func migrate(tx *bbolt.Tx) error {
-	if _, err := tx.CreateBucketIfNotExists(bucketBooks); err != nil {
-		return fmt.Errorf("create bucket %q: %w", bucketBooks, err)
+	for _, name := range [][]byte{bucketBooks, bucketApplied} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %q: %w", name, err)
+		}
 	}
 	return putUint(tx.Bucket(bucketMeta), keyVersion, schemaVersion)
 }
 
 // initSchema creates the buckets of the schema version in an empty file.
 func initSchema(tx *bbolt.Tx) error {
-	for _, name := range [][]byte{bucketMeta, bucketEvents, bucketTickets, bucketDesks, bucketBooks} {
+	for _, name := range [][]byte{bucketMeta, bucketEvents, bucketTickets, bucketDesks, bucketBooks, bucketApplied} {
 		if _, err := tx.CreateBucket(name); err != nil {
 			return fmt.Errorf("create bucket %q: %w", name, err)
 		}
