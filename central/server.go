@@ -1,0 +1,105 @@
+package central
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Server is one torn-central instance. Several may share one PostgreSQL
+// store: each device's websocket lands on one of them, and changes reach
+// the others through the store's Notify.
+type Server struct {
+	Store Store
+	// Log gets the hub's and the pages' log lines. Default slog.Default().
+	Log *slog.Logger
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
+	// Keys is the directory of the office keys (<office>.key, as
+	// `torn-central key generate` writes them), or "": document numbers
+	// in clear are then refused by the appointment intake, and no key is
+	// sent to devices.
+	Keys string
+
+	once     sync.Once
+	mu       sync.Mutex
+	conns    map[string]*deviceConn              // by device id
+	mirrors  map[string]*mirror                  // by office
+	watchers map[string]map[chan struct{}]string // by office: tracking pages, by token
+	buckets  map[string]*bucket                  // tracking requests by address
+}
+
+func (s *Server) init() {
+	s.once.Do(func() {
+		if s.Log == nil {
+			s.Log = slog.Default()
+		}
+		if s.Now == nil {
+			s.Now = time.Now
+		}
+		s.conns = map[string]*deviceConn{}
+		s.mirrors = map[string]*mirror{}
+		s.watchers = map[string]map[chan struct{}]string{}
+	})
+}
+
+// Handler returns central's routes.
+func (s *Server) Handler() http.Handler {
+	s.init()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /sync", s.sync)
+	mux.HandleFunc("GET /t/{token}", s.tracking)
+	mux.HandleFunc("GET /t/{token}/ws", s.trackingWS)
+	mux.HandleFunc("PUT /api/offices/{office}/appointments", s.putAppointments)
+	mux.HandleFunc("GET /api/offices/{office}/appointments", s.listAppointments)
+	mux.HandleFunc("POST /api/offices/{office}/desks/{desk}/{action}", s.deskCommand)
+	mux.HandleFunc("GET /api/offices", s.listOffices)
+	mux.HandleFunc("GET /offices", s.overview)
+	mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
+		fail(w, http.StatusNotFound, "not_found", "no such path: "+r.URL.Path)
+	})
+	return mux
+}
+
+// Run follows the store's notifications until ctx ends: each one marks
+// the office's mirror stale, wakes the tracking pages that watch it, and
+// sends the office's device (when it is connected here) what is queued
+// for it.
+func (s *Server) Run(ctx context.Context) error {
+	s.init()
+	return s.Store.Listen(ctx, s.changed)
+}
+
+// changed is what a notification about office sets off.
+func (s *Server) changed(office string) {
+	s.mu.Lock()
+	if m := s.mirrors[office]; m != nil {
+		m.stale()
+	}
+	for ch := range s.watchers[office] {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+	var conn *deviceConn
+	for _, c := range s.conns {
+		if c.office == office {
+			conn = c
+		}
+	}
+	s.mu.Unlock()
+	if conn != nil {
+		conn.wake()
+	}
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	n := len(s.conns)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "devices_connected": n, "time": s.Now().UTC()})
+}
