@@ -6,9 +6,9 @@ TOOLS       := $(CURDIR)/.tools
 STATICCHECK := $(TOOLS)/staticcheck
 STATICCHECK_VERSION := v0.8.2
 VERSION     ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
-LDFLAGS     := -s -w -X main.buildVersion=$(VERSION)
+LDFLAGS     := -s -w -X torn.cat/torn/internal/version.Build=$(VERSION)
 
-.PHONY: all build demo test check-fmt vet staticcheck unit fuzz crossbuild bench tools browser voice clean
+.PHONY: all build demo test check-fmt vet staticcheck unit fuzz crossbuild bench tools browser voice postgres clean
 
 all: build
 
@@ -43,7 +43,7 @@ demo: build
 # Everything: formatting, vet, staticcheck, the tests with the race
 # detector (the crash test among them), short fuzz runs, and the
 # cross-builds for the Pi.
-test: tools browser voice check-fmt vet staticcheck unit fuzz crossbuild
+test: tools browser voice postgres check-fmt vet staticcheck unit fuzz crossbuild
 
 tools: $(STATICCHECK)
 
@@ -59,6 +59,17 @@ apt_install = @if ! command -v $(1) >/dev/null; then \
 # espeak-ng speaks the calls on the display.
 voice:
 	$(call apt_install,espeak-ng,espeak-ng)
+
+# PostgreSQL runs the central store's tests (internal/pgtest starts a
+# throw-away server from /usr/lib/postgresql/*/bin; initdb is not on PATH,
+# so apt_install cannot test for it).
+postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "installing Debian's postgresql for the tests"; \
+		if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+		$$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends postgresql; \
+	fi
 
 # Chromium runs the page tests (internal/browser); CHROMIUM=/path uses another.
 browser:
@@ -105,6 +116,7 @@ bench:
 	$(GO) test -run TestMemoryDay -count=1 -v ./cmd/tornd
 	$(GO) test -run '^$$' -bench Ticket -benchmem ./printer
 	$(GO) test -run '^$$' -bench PressToPrinter -benchtime 2000x -count 3 ./cmd/tornd
+	$(GO) test -run '^$$' -bench Ingest -benchtime 200x -count 3 ./central/sqlstore
 
 clean:
 	rm -rf bin $(TOOLS)

@@ -166,7 +166,7 @@ func (c *deviceConn) serve(ctx context.Context) (int, string) {
 			s.Log.Warn("device lost events unsent", "device", c.device, "through", m.Through)
 			c.send(&syncproto.Ack{Type: syncproto.TypeAck, Seq: acked})
 		case *syncproto.Applied:
-			if err := s.Store.Answer(ctx, m.ID, m.Error); err != nil && !errors.Is(err, ErrNotFound) {
+			if err := s.Store.Answer(ctx, c.office, m.ID, m.Error); err != nil && !errors.Is(err, ErrNotFound) {
 				s.Log.Error("sync: answer", "device", c.device, "id", m.ID, "err", err)
 			}
 			if m.Error != "" {

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -105,41 +106,13 @@ func (s *Server) putAppointments(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusUnsupportedMediaType, "bad_media_type", "send text/csv or application/json")
 		return
 	}
-	cfg, err := s.officeConfig(r, office)
-	if errors.Is(err, ErrNotFound) {
-		fail(w, http.StatusNotFound, "unknown_office", "no device of office "+office+" has connected yet: central does not know its services")
-		return
-	}
-	if err != nil {
-		s.Log.Error("appointments: office config", "office", office, "err", err)
-		fail(w, http.StatusInternalServerError, "internal", "the office's config cannot be read")
-		return
-	}
-	opts := bookfile.Options{Location: cfg.Location}
-	if opts.Location == nil {
-		opts.Location = time.UTC
-	}
-	for _, sv := range cfg.Services {
-		opts.Services = append(opts.Services, sv.ID)
-	}
-	key, err := s.officeKey(office)
-	if err != nil {
-		s.Log.Error("appointments: office key", "office", office, "err", err)
-		fail(w, http.StatusInternalServerError, "internal", "the office key cannot be read")
-		return
-	}
-	if key != nil {
-		h, err := idcard.NewHasher(key)
-		if err != nil {
-			fail(w, http.StatusInternalServerError, "internal", "the office key is unusable")
-			return
-		}
-		opts.Hash = h.Hash
-	}
-	books, err := bookfile.Read(http.MaxBytesReader(w, r.Body, bookfile.MaxSize), format, opts)
+	books, err := s.ReadBooks(r.Context(), office, http.MaxBytesReader(w, r.Body, bookfile.MaxSize), format)
 	var be *bookfile.Error
 	var mbe *http.MaxBytesError
 	switch {
+	case errors.Is(err, ErrNotFound):
+		fail(w, http.StatusNotFound, "unknown_office", "no device of office "+office+" has connected yet: central does not know its services")
+		return
 	case errors.As(err, &be):
 		s.Log.Info("appointments refused", "office", office, "rows", len(be.Rows))
 		writeJSON(w, http.StatusUnprocessableEntity, badRows{errorBody{Error: be.Error(), Code: "bad_rows"}, be.Rows})
@@ -147,16 +120,12 @@ func (s *Server) putAppointments(w http.ResponseWriter, r *http.Request) {
 	case errors.As(err, &mbe):
 		fail(w, http.StatusRequestEntityTooLarge, "too_large", "the file is larger than the limit")
 		return
+	case errors.Is(err, errPastDay):
+		fail(w, http.StatusUnprocessableEntity, "past_day", err.Error())
+		return
 	case err != nil:
 		fail(w, http.StatusBadRequest, "bad_file", err.Error())
 		return
-	}
-	today := dispenser.Date(s.Now().In(opts.Location).Format(time.DateOnly))
-	for _, b := range books {
-		if b.Day < today {
-			fail(w, http.StatusUnprocessableEntity, "past_day", "the file has appointments on "+string(b.Day)+", a day that has passed; nothing imported")
-			return
-		}
 	}
 	stored, err := s.Store.PutBooks(r.Context(), office, books)
 	if err != nil {
@@ -171,6 +140,59 @@ func (s *Server) putAppointments(w http.ResponseWriter, r *http.Request) {
 		s.Log.Info("appointments imported", "office", office, "day", b.Day, "version", b.Version, "appointments", len(b.Appointments))
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// errPastDay: an appointments file with a day that has passed.
+var errPastDay = errors.New("a day that has passed")
+
+// ReadBooks reads an appointments file (format "csv" or "json") for
+// office as the intake does: its services and time zone from the config
+// its device sent, numbers in clear hashed with its key when central has
+// it. Errors: ErrNotFound for an office no device has connected for, a
+// *bookfile.Error naming every bad row, errPastDay.
+func (s *Server) ReadBooks(ctx context.Context, office string, r io.Reader, format string) ([]dispenser.Book, error) {
+	s.init()
+	b, err := s.Store.OfficeConfig(ctx, office)
+	if err != nil {
+		return nil, err
+	}
+	var oc syncproto.OfficeConfig
+	if err := json.Unmarshal(b, &oc); err != nil {
+		return nil, fmt.Errorf("office %s: config: %w", office, err)
+	}
+	cfg, err := oc.Dispenser()
+	if err != nil {
+		return nil, err
+	}
+	opts := bookfile.Options{Location: cfg.Location}
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	for _, sv := range cfg.Services {
+		opts.Services = append(opts.Services, sv.ID)
+	}
+	key, err := s.officeKey(office)
+	if err != nil {
+		return nil, fmt.Errorf("office %s: %w", office, err)
+	}
+	if key != nil {
+		h, err := idcard.NewHasher(key)
+		if err != nil {
+			return nil, fmt.Errorf("office %s: %w", office, err)
+		}
+		opts.Hash = h.Hash
+	}
+	books, err := bookfile.Read(r, format, opts)
+	if err != nil {
+		return nil, err
+	}
+	today := dispenser.Date(s.Now().In(opts.Location).Format(time.DateOnly))
+	for _, b := range books {
+		if b.Day < today {
+			return nil, fmt.Errorf("the file has appointments on %s, %w; nothing imported", b.Day, errPastDay)
+		}
+	}
+	return books, nil
 }
 
 type appointmentJSON struct {

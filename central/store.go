@@ -69,9 +69,11 @@ type Store interface {
 	// Pending returns office's queued messages without an answer, in the
 	// order they were queued.
 	Pending(ctx context.Context, office string) ([]Outgoing, error)
-	// Answer records the device's answer to message id: "" when applied,
-	// else the refusal; the message is no longer pending.
-	Answer(ctx context.Context, id, refusal string) error
+	// Answer records the answer of office's device to message id: ""
+	// when applied, else the refusal; the message is no longer pending.
+	// ErrNotFound if office has no such message (another office's device
+	// cannot answer it).
+	Answer(ctx context.Context, office, id, refusal string) error
 
 	// AddAPIKey registers an API key (its SHA-256) for the appointments
 	// API, for office ("" for every office); APIKey looks one up by hash,

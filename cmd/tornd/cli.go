@@ -7,10 +7,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"runtime/debug"
 
 	"torn.cat/torn/bookfile"
 	"torn.cat/torn/idcard"
+	"torn.cat/torn/internal/version"
 )
 
 const defaultConfig = "/etc/torn/tornd.toml"
@@ -47,7 +47,7 @@ func cli(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "key":
 		return keyCmd(args, stdout, stderr)
 	case "version":
-		fmt.Fprintln(stdout, "tornd", version())
+		fmt.Fprintln(stdout, "tornd", version.String())
 		return 0
 	case "help":
 		fmt.Fprint(stdout, usage)
@@ -154,22 +154,4 @@ func checkBook(cfg Config, h *idcard.Hasher) (int, error) {
 		n += len(b.Appointments)
 	}
 	return n, err
-}
-
-// buildVersion is set by the Makefile (-ldflags -X).
-var buildVersion string
-
-func version() string {
-	if buildVersion != "" {
-		return buildVersion
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" {
-				return bi.Main.Version + " " + s.Value
-			}
-		}
-		return bi.Main.Version
-	}
-	return "unknown"
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -48,6 +49,23 @@ type Config struct {
 	CheckIn CheckInConfig
 	// Reader is the [reader] section: the ID-document reader.
 	Reader ReaderConfig
+	// Central is the [central] section: the link to torn-central.
+	Central CentralConfig
+}
+
+// CentralConfig is the [central] section.
+type CentralConfig struct {
+	// URL is central's sync endpoint, wss://host/sync; "" keeps the
+	// office offline (no sync).
+	URL string
+	// Device is this device's id at central.
+	Device string
+	// TokenFile holds the device's token (torn-central device add prints
+	// it); readable by tornd's user only.
+	TokenFile string
+	// CAFile is a PEM file of the CA central's certificate is signed by,
+	// when not a public one; "" uses the system's roots.
+	CAFile string
 }
 
 // CheckInConfig is the [checkin] section.
@@ -207,6 +225,12 @@ type fileConfig struct {
 		KeyFile string `toml:"key_file"`
 		Book    string `toml:"book"`
 	} `toml:"checkin"`
+	Central struct {
+		URL       string `toml:"url"`
+		Device    string `toml:"device"`
+		TokenFile string `toml:"token_file"`
+		CAFile    string `toml:"ca_file"`
+	} `toml:"central"`
 	Reader struct {
 		Type    string   `toml:"type"`
 		Device  string   `toml:"device"`
@@ -291,6 +315,19 @@ func ParseConfig(path string, b []byte) (Config, error) {
 	}
 	if c.CheckIn.Book != "" && c.CheckIn.KeyFile == "" {
 		bad("checkin.book needs checkin.key_file: appointments are matched by the office key's hash")
+	}
+	cc := fc.Central
+	c.Central = CentralConfig{URL: cc.URL, Device: cc.Device, TokenFile: cc.TokenFile, CAFile: cc.CAFile}
+	if c.Central.URL != "" {
+		if u, err := url.Parse(c.Central.URL); err != nil || (u.Scheme != "wss" && u.Scheme != "ws") || u.Host == "" {
+			bad("central.url %q: want wss://host/sync", c.Central.URL)
+		}
+		if c.Central.Device == "" {
+			bad("central.device is required with central.url")
+		}
+		if c.Central.TokenFile == "" {
+			bad("central.token_file is required with central.url")
+		}
 	}
 	rd := fc.Reader
 	c.Reader = ReaderConfig{Type: rd.Type, Device: rd.Device, Baud: rd.Baud, Layout: rd.Layout, Timeout: rd.Timeout.Duration}
