@@ -23,6 +23,8 @@ type backoff struct {
 	rand func() float64
 	// base is the next wait before jitter; 0 means MinBackoff.
 	base time.Duration
+	// max caps base; 0 means MaxBackoff.
+	max time.Duration
 }
 
 // next returns the wait after a connection that lasted lasted (0 when it
@@ -39,7 +41,11 @@ func (b *backoff) next(lasted time.Duration, slow bool) time.Duration {
 			b.base = MinBackoff
 		}
 		d = b.base
-		b.base = min(2*b.base, MaxBackoff)
+		limit := b.max
+		if limit <= 0 {
+			limit = MaxBackoff
+		}
+		b.base = min(2*b.base, limit)
 	}
 	return time.Duration(float64(d) * (0.5 + b.rand()))
 }

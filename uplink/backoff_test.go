@@ -152,3 +152,18 @@ func TestRunBackoffTimeline(t *testing.T) {
 		}
 	})
 }
+
+// TestBackoffCapped: a lower cap stops the doubling there.
+func TestBackoffCapped(t *testing.T) {
+	b := backoff{rand: func() float64 { return 0.5 }, max: 3 * time.Second}
+	var got []time.Duration
+	for range 5 {
+		got = append(got, b.next(0, false))
+	}
+	want := []time.Duration{time.Second, 2 * time.Second, 3 * time.Second, 3 * time.Second, 3 * time.Second}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("waits %v, want %v", got, want)
+		}
+	}
+}

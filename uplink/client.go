@@ -64,6 +64,9 @@ type Client struct {
 	// Rand returns the backoff's jitter, uniform in [0, 1). Default
 	// math/rand/v2's Float64.
 	Rand func() float64
+	// MaxBackoff caps the doubling waits between connections. Default
+	// MaxBackoff (a minute); fault tests and labs set it lower.
+	MaxBackoff time.Duration
 
 	// timing, in tests, shortens the connection's timeouts; zero fields
 	// take syncproto's.
@@ -127,7 +130,7 @@ func (c *Client) Run(ctx context.Context) error {
 	if u.Scheme == "ws" {
 		log.Warn("central's URL is not wss://: the device's token and events travel in clear", "url", u.Redacted())
 	}
-	b := backoff{rand: c.Rand}
+	b := backoff{rand: c.Rand, max: c.MaxBackoff}
 	if b.rand == nil {
 		b.rand = rand.Float64
 	}

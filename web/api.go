@@ -126,6 +126,16 @@ func viewServices(d *dispenser.Dispenser, now time.Time) []serviceJSON {
 	return out
 }
 
+// syncHealth is the link to central as /healthz shows it.
+type syncHealth struct {
+	Connected          bool      `json:"connected"`
+	Since              time.Time `json:"since,omitzero"`
+	Acked              uint64    `json:"acked"`
+	Backlog            uint64    `json:"backlog"`
+	Error              string    `json:"error,omitempty"`
+	ClockOffsetSeconds float64   `json:"clock_offset_seconds"`
+}
+
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	if err := s.Office.Err(); err != nil {
 		s.fail(w, r, http.StatusServiceUnavailable, "stopped", err.Error(), err)
@@ -137,6 +147,12 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		Day     dispenser.Date          `json:"day"`
 		Time    time.Time               `json:"time"`
 		Printer dispenser.PrinterStatus `json:"printer"`
+		Central *syncHealth             `json:"central,omitempty"`
+	}
+	if s.Sync != nil {
+		st := s.Sync()
+		body.Central = &syncHealth{Connected: st.Connected, Since: st.Since, Acked: st.Acked, Backlog: st.Backlog,
+			Error: st.LastError, ClockOffsetSeconds: st.ClockOffset.Seconds()}
 	}
 	s.Office.View(func(d *dispenser.Dispenser, now time.Time) {
 		body.Status, body.Office, body.Day, body.Time = "ok", d.Config().Office, d.Day(), now.In(d.Config().Location)

@@ -49,6 +49,16 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(&b, "torn_desk_open{desk=%q} %s\n", ds.ID, v)
 		}
 	})
+	if s.Sync != nil {
+		st := s.Sync()
+		connected := 0
+		if st.Connected {
+			connected = 1
+		}
+		fmt.Fprintf(&b, "# HELP torn_sync_connected Whether the device is connected to central.\n# TYPE torn_sync_connected gauge\ntorn_sync_connected %d\n", connected)
+		fmt.Fprintf(&b, "# HELP torn_sync_backlog Events central does not have yet (the outbox).\n# TYPE torn_sync_backlog gauge\ntorn_sync_backlog %d\n", st.Backlog)
+		fmt.Fprintf(&b, "# HELP torn_sync_clock_offset_seconds Central's clock minus the device's, at the last connection.\n# TYPE torn_sync_clock_offset_seconds gauge\ntorn_sync_clock_offset_seconds %g\n", st.ClockOffset.Seconds())
+	}
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	w.Write([]byte(b.String()))
 }

@@ -8,6 +8,7 @@ import (
 
 	"torn.cat/torn/dispenser"
 	"torn.cat/torn/office"
+	"torn.cat/torn/uplink"
 )
 
 // MaxBody bounds every request body.
@@ -44,6 +45,9 @@ type Server struct {
 	// Reader says a document reader is at the dispenser: the kiosk invites
 	// citizens to use it.
 	Reader bool
+	// Sync reports the link to central, or is nil (an office offline by
+	// design): /healthz and /metrics show it.
+	Sync func() uplink.Status
 	// Paper is the virtual printer's paper, shown on /printer, or nil.
 	Paper interface {
 		Pages() ([]*image.Gray, error)

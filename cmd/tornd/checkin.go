@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -13,17 +14,67 @@ import (
 	"torn.cat/torn/web"
 )
 
-// openHasher loads the office key, when the config names one.
+// openHasher loads the office key, when the config names one. With a link
+// to central a missing key is not an error: central sends the office's.
 func (d *Daemon) openHasher() error {
-	if d.Config.CheckIn.KeyFile == "" {
+	path := d.Config.CheckIn.KeyFile
+	if path == "" {
 		return nil
 	}
-	key, err := idcard.LoadKey(d.Config.CheckIn.KeyFile)
-	if err != nil {
-		return fmt.Errorf("%w (make one with `tornd key generate %s`)", err, d.Config.CheckIn.KeyFile)
+	key, err := idcard.LoadKey(path)
+	if errors.Is(err, os.ErrNotExist) && d.Config.Central.URL != "" {
+		if d.Log != nil {
+			d.Log.Warn("no office key yet: check-in waits for central to send it", "file", path)
+		}
+		return nil
 	}
-	d.hasher, err = idcard.NewHasher(key)
-	return err
+	if err != nil {
+		return fmt.Errorf("%w (make one with `tornd key generate %s`)", err, path)
+	}
+	h, err := idcard.NewHasher(key)
+	if err != nil {
+		return err
+	}
+	d.hasher.Store(h)
+	return nil
+}
+
+// errNoKey: a document number arrived before the office key.
+var errNoKey = fmt.Errorf("%w: check-in is not ready: the office key has not arrived from central", idcard.ErrFormat)
+
+// hash hashes a document number with the office key.
+func (d *Daemon) hash(number string) (string, error) {
+	h := d.hasher.Load()
+	if h == nil {
+		return "", errNoKey
+	}
+	return h.Hash(number)
+}
+
+// setKey takes the office key central sent: it replaces the key file
+// (written whole, then renamed over the old one) and the hasher.
+func (d *Daemon) setKey(hexKey string) error {
+	key, err := hex.DecodeString(hexKey)
+	if err != nil {
+		return fmt.Errorf("office key from central: not hex")
+	}
+	h, err := idcard.NewHasher(key)
+	if err != nil {
+		return fmt.Errorf("office key from central: %w", err)
+	}
+	if path := d.Config.CheckIn.KeyFile; path != "" {
+		tmp := path + ".new"
+		if err := os.WriteFile(tmp, []byte(hexKey+"\n"), 0o600); err != nil {
+			return fmt.Errorf("office key from central: %w", err)
+		}
+		if err := os.Rename(tmp, path); err != nil {
+			os.Remove(tmp)
+			return fmt.Errorf("office key from central: %w", err)
+		}
+	}
+	d.hasher.Store(h)
+	d.Log.Info("office key from central installed", "file", d.Config.CheckIn.KeyFile)
+	return nil
 }
 
 // bookPoll is how often the appointments file is looked at for a change.
@@ -68,7 +119,7 @@ func (d *Daemon) loadBook(path string) error {
 		return err
 	}
 	defer f.Close()
-	opts := bookfile.Options{Hash: d.hasher.Hash}
+	opts := bookfile.Options{Hash: d.hash}
 	var today dispenser.Date
 	d.office.View(func(dp *dispenser.Dispenser, now time.Time) {
 		opts.Location = dp.Config().Location

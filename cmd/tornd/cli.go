@@ -124,7 +124,7 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		if cfg.CheckIn.Book != "" {
-			n, err := checkBook(cfg, d.hasher)
+			n, err := checkBook(cfg, d.hasher.Load())
 			if err != nil {
 				fmt.Fprintf(stderr, "%s: checkin.book %s: %v\n", path, cfg.CheckIn.Book, err)
 				return 2

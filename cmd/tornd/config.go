@@ -66,6 +66,8 @@ type CentralConfig struct {
 	// CAFile is a PEM file of the CA central's certificate is signed by,
 	// when not a public one; "" uses the system's roots.
 	CAFile string
+	// MaxBackoff caps the waits between reconnections. Default 1m.
+	MaxBackoff time.Duration
 }
 
 // CheckInConfig is the [checkin] section.
@@ -226,10 +228,11 @@ type fileConfig struct {
 		Book    string `toml:"book"`
 	} `toml:"checkin"`
 	Central struct {
-		URL       string `toml:"url"`
-		Device    string `toml:"device"`
-		TokenFile string `toml:"token_file"`
-		CAFile    string `toml:"ca_file"`
+		URL        string   `toml:"url"`
+		Device     string   `toml:"device"`
+		TokenFile  string   `toml:"token_file"`
+		CAFile     string   `toml:"ca_file"`
+		MaxBackoff duration `toml:"max_backoff"`
 	} `toml:"central"`
 	Reader struct {
 		Type    string   `toml:"type"`
@@ -317,7 +320,13 @@ func ParseConfig(path string, b []byte) (Config, error) {
 		bad("checkin.book needs checkin.key_file: appointments are matched by the office key's hash")
 	}
 	cc := fc.Central
-	c.Central = CentralConfig{URL: cc.URL, Device: cc.Device, TokenFile: cc.TokenFile, CAFile: cc.CAFile}
+	c.Central = CentralConfig{URL: cc.URL, Device: cc.Device, TokenFile: cc.TokenFile, CAFile: cc.CAFile, MaxBackoff: cc.MaxBackoff.Duration}
+	if c.Central.MaxBackoff == 0 {
+		c.Central.MaxBackoff = time.Minute
+	}
+	if c.Central.MaxBackoff < time.Second || c.Central.MaxBackoff > time.Hour {
+		bad("central.max_backoff %v: want between 1s and 1h", c.Central.MaxBackoff)
+	}
 	if c.Central.URL != "" {
 		if u, err := url.Parse(c.Central.URL); err != nil || (u.Scheme != "wss" && u.Scheme != "ws") || u.Host == "" {
 			bad("central.url %q: want wss://host/sync", c.Central.URL)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"torn.cat/torn/display"
@@ -16,6 +17,7 @@ import (
 	"torn.cat/torn/office"
 	"torn.cat/torn/printer"
 	"torn.cat/torn/store"
+	"torn.cat/torn/uplink"
 	"torn.cat/torn/web"
 )
 
@@ -38,8 +40,11 @@ type Daemon struct {
 	printer *ticketPrinter
 	virtual *printer.Virtual
 	display *display.Hub
-	// hasher hashes document numbers with the office key, when there is one.
-	hasher *idcard.Hasher
+	// hasher hashes document numbers with the office key, when there is
+	// one; central may send a new key at any time.
+	hasher atomic.Pointer[idcard.Hasher]
+	// uplink is the link to central, when the config has one.
+	uplink *uplink.Client
 }
 
 // Open opens the store, rebuilds the office and listens; it does not serve
@@ -68,6 +73,10 @@ func (d *Daemon) Open() error {
 		return fmt.Errorf("listen on %s: %w", d.Config.Listen, err)
 	}
 	d.store, d.office, d.ln = st, o, ln
+	if err := d.openUplink(); err != nil {
+		d.Close()
+		return err
+	}
 	d.display = display.New(o, d.Log)
 	if pc := d.Config.Printer; pc.Transport != "none" {
 		if pc.Transport == "virtual" {
@@ -128,8 +137,12 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if d.virtual != nil {
 		ws.Paper = d.virtual
 	}
-	if d.hasher != nil {
-		ws.CheckIns = &web.CheckIns{Office: d.office, Hash: d.hasher.Hash, Log: d.Log}
+	if d.uplink != nil {
+		ws.Sync = d.uplink.Status
+		workers.Go(func() { d.uplink.Run(bg) })
+	}
+	if d.Config.CheckIn.KeyFile != "" {
+		ws.CheckIns = &web.CheckIns{Office: d.office, Hash: d.hash, Log: d.Log}
 		if d.Config.CheckIn.Book != "" {
 			workers.Go(func() { d.watchBook(bg) })
 		}

@@ -89,7 +89,7 @@ func readerCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 				// cannot be shown.
 				fmt.Fprintf(stderr, "tornd reader: no hashes: %v\n", err)
 			}
-			h = d.hasher
+			h = d.hasher.Load()
 		}
 	}
 	enc := json.NewEncoder(stdout)
