@@ -67,6 +67,9 @@ type Client struct {
 	// MaxBackoff caps the doubling waits between connections. Default
 	// MaxBackoff (a minute); fault tests and labs set it lower.
 	MaxBackoff time.Duration
+	// AckWait is how long the device waits for an acknowledgement (or the
+	// welcome) before it takes the connection for broken. Default AckWait.
+	AckWait time.Duration
 
 	// timing, in tests, shortens the connection's timeouts; zero fields
 	// take syncproto's.

@@ -165,3 +165,19 @@ func TestKeepAlive(t *testing.T) {
 		t.Errorf("no line for the read timeout:\n%s", d.logs)
 	}
 }
+
+// TestLostMessageNoAck: a batch lost on the way inside a live connection
+// leaves central's acks short of it; the device waits AckWait (shortened
+// here) for the acknowledgement, takes the connection for broken, and
+// sends again from central's cursor on the next one.
+func TestLostMessageNoAck(t *testing.T) {
+	c := uplinktest.New(t)
+	c.SwallowBatch(1)
+	d := newDevice(t)
+	d.preload(40, day0)
+	d.start(c, func(cl *Client) { cl.timing = timing{ack: 200 * time.Millisecond} })
+	c.Wait(t, "a second connection", func() bool { return c.Welcomed() >= 2 })
+	c.Wait(t, "central to have everything", func() bool { return c.Acked() == 40 })
+	sameEvents(t, "stored", c.Stored(), d.outbox())
+	noViolations(t, c)
+}

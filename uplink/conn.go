@@ -34,8 +34,14 @@ const (
 
 // timing is a connection's timeouts.
 type timing struct {
-	ping, read, write, dial, closing time.Duration
+	ping, read, write, dial, closing, ack time.Duration
 }
+
+// AckWait is how long the device waits for central to acknowledge events
+// it sent before it takes the connection for broken and dials again: a
+// message lost on the way (the protocol does not resend within a
+// connection) is then sent again from central's cursor.
+const AckWait = 15 * time.Second
 
 func (c *Client) timeouts() timing {
 	t := c.timing
@@ -53,6 +59,12 @@ func (c *Client) timeouts() timing {
 	}
 	if t.closing == 0 {
 		t.closing = closeWait
+	}
+	if t.ack == 0 {
+		t.ack = c.AckWait
+	}
+	if t.ack <= 0 {
+		t.ack = AckWait
 	}
 	return t
 }
@@ -76,6 +88,9 @@ type conn struct {
 	sent, acked atomic.Uint64
 	// ackc wakes the sender when acked moves.
 	ackc chan struct{}
+	// progress is when, in Unix nanoseconds, central last acknowledged
+	// something, or the sender started waiting for it to.
+	progress atomic.Int64
 	// sub wakes the sender when the office commits; the sender's only.
 	sub *office.Subscription
 
@@ -193,7 +208,9 @@ func (s *conn) open(ctx context.Context, h *syncproto.Hello) (*syncproto.Welcome
 	if err := s.write(h); err != nil {
 		return nil, 0, fmt.Errorf("send hello: %w", err)
 	}
-	s.ws.SetReadDeadline(time.Now().Add(s.t.read))
+	// A welcome lost on the way would leave the device waiting for the
+	// read timeout; it waits as long as for an ack.
+	s.ws.SetReadDeadline(time.Now().Add(min(s.t.read, s.t.ack)))
 	_, b, err := s.ws.ReadMessage()
 	if err != nil {
 		return nil, 0, fmt.Errorf("wait for welcome: %w", s.readError(err))
@@ -273,6 +290,9 @@ var ready = func() chan struct{} {
 func (s *conn) sendLoop(ctx context.Context, readDone <-chan struct{}) error {
 	ping := time.NewTicker(s.t.ping)
 	defer ping.Stop()
+	check := time.NewTicker(s.t.ack / 4)
+	defer check.Stop()
+	s.progress.Store(time.Now().UnixNano())
 	for {
 		more, err := s.sendNext()
 		if err != nil {
@@ -301,6 +321,10 @@ func (s *conn) sendLoop(ctx context.Context, readDone <-chan struct{}) error {
 			}
 			drain(s.sub.Events())
 		case <-s.ackc:
+		case <-check.C:
+			if waited := time.Since(time.Unix(0, s.progress.Load())); s.acked.Load() < s.sent.Load() && waited > s.t.ack {
+				return fmt.Errorf("no acknowledgement of events %d to %d for %v: a message was lost", s.acked.Load()+1, s.sent.Load(), waited.Round(time.Second))
+			}
 		case <-ping.C:
 			if err := s.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(s.t.write)); err != nil {
 				return fmt.Errorf("ping: %w", err)
@@ -363,6 +387,9 @@ func (s *conn) sendNext() (more bool, err error) {
 		return true, s.gone(evs[0].Seq)
 	}
 	evs = evs[:n]
+	if sent == acked { // nothing was awaited: the wait starts now
+		s.progress.Store(time.Now().UnixNano())
+	}
 	s.sent.Store(evs[n-1].Seq)
 	if err := s.write(&syncproto.Events{Type: syncproto.TypeEvents, Events: evs}); err != nil {
 		return false, fmt.Errorf("send events %d to %d: %w", evs[0].Seq, evs[n-1].Seq, err)
@@ -433,6 +460,7 @@ func (s *conn) ack(seq uint64) error {
 		return nil
 	}
 	s.acked.Store(seq)
+	s.progress.Store(time.Now().UnixNano())
 	select {
 	case s.ackc <- struct{}{}:
 	default:

@@ -40,7 +40,7 @@ func (d *Daemon) openUplink() error {
 		tc = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
 	d.uplink = &uplink.Client{URL: cc.URL, Device: cc.Device, Token: token, Office: d.office, Store: d.store,
-		Log: d.Log, TLS: tc, MaxBackoff: cc.MaxBackoff, OnConfig: func(c syncproto.Config) error {
+		Log: d.Log, TLS: tc, MaxBackoff: cc.MaxBackoff, AckWait: cc.AckWait, OnConfig: func(c syncproto.Config) error {
 			if c.OfficeKey == "" {
 				return nil
 			}

@@ -68,6 +68,9 @@ type CentralConfig struct {
 	CAFile string
 	// MaxBackoff caps the waits between reconnections. Default 1m.
 	MaxBackoff time.Duration
+	// AckWait is how long an acknowledgement may take before the
+	// connection is taken for broken. Default 15s.
+	AckWait time.Duration
 }
 
 // CheckInConfig is the [checkin] section.
@@ -233,6 +236,7 @@ type fileConfig struct {
 		TokenFile  string   `toml:"token_file"`
 		CAFile     string   `toml:"ca_file"`
 		MaxBackoff duration `toml:"max_backoff"`
+		AckWait    duration `toml:"ack_wait"`
 	} `toml:"central"`
 	Reader struct {
 		Type    string   `toml:"type"`
@@ -320,7 +324,14 @@ func ParseConfig(path string, b []byte) (Config, error) {
 		bad("checkin.book needs checkin.key_file: appointments are matched by the office key's hash")
 	}
 	cc := fc.Central
-	c.Central = CentralConfig{URL: cc.URL, Device: cc.Device, TokenFile: cc.TokenFile, CAFile: cc.CAFile, MaxBackoff: cc.MaxBackoff.Duration}
+	c.Central = CentralConfig{URL: cc.URL, Device: cc.Device, TokenFile: cc.TokenFile, CAFile: cc.CAFile,
+		MaxBackoff: cc.MaxBackoff.Duration, AckWait: cc.AckWait.Duration}
+	if c.Central.AckWait == 0 {
+		c.Central.AckWait = 15 * time.Second
+	}
+	if c.Central.AckWait < 100*time.Millisecond || c.Central.AckWait > 10*time.Minute {
+		bad("central.ack_wait %v: want between 100ms and 10m", c.Central.AckWait)
+	}
 	if c.Central.MaxBackoff == 0 {
 		c.Central.MaxBackoff = time.Minute
 	}

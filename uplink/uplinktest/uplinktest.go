@@ -61,6 +61,7 @@ type Central struct {
 	offset       time.Duration
 	hold         bool
 	lose         int
+	swallow      int
 
 	// What central has: stored events by seq, the gone mark, the cursor.
 	stored map[uint64]dispenser.Event
@@ -217,6 +218,15 @@ func (c *Central) LoseBatch(n int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.lose = n
+}
+
+// SwallowBatch makes the n-th events message from now (1: the next)
+// vanish as a message lost on the way would: recorded as received, not
+// stored, and the connection goes on; the acks stop short of it.
+func (c *Central) SwallowBatch(n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.swallow = n
 }
 
 // Drop ends the current connection abruptly, without a close frame, as a
@@ -538,6 +548,12 @@ func (c *Central) events(d *deviceConn, m *syncproto.Events) bool {
 		return false
 	}
 	d.next = last + 1
+	if c.swallow > 0 {
+		c.swallow--
+		if c.swallow == 0 {
+			return true // lost on the way: the connection goes on
+		}
+	}
 	if c.lose > 0 {
 		c.lose--
 		if c.lose == 0 {
