@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +19,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 
 	"torn.cat/torn/central"
 	"torn.cat/torn/central/sqlstore"
@@ -366,4 +369,83 @@ func tail(s string) string {
 		return "…" + s[len(s)-4000:]
 	}
 	return s
+}
+
+// TestTwoCentralsOnePostgres: two torn-central instances share one
+// PostgreSQL; the device is connected to one and the citizen's phone to
+// the other. When the ticket is called at the office, the phone's page on
+// the second instance says so (its websocket hears it through LISTEN/
+// NOTIFY), and a clerk's command queued on the second reaches the device
+// on the first.
+func TestTwoCentralsOnePostgres(t *testing.T) {
+	dsn := pgtest.Start(t)
+	tok := addDevice(t, dsn, "dev1", "test")
+	dir := t.TempDir()
+	tokFile := filepath.Join(dir, "central.token")
+	os.WriteFile(tokFile, []byte(tok+"\n"), 0o600)
+	addrA, addrB := freeAddr(t), freeAddr(t)
+	startCentral(t, dsn, addrA)
+	startCentral(t, dsn, addrB)
+	key := addAPIKey(t, dsn)
+
+	cfg := writeConfig(t, alwaysOpen+fmt.Sprintf("\n[central]\nurl = \"ws://%s/sync\"\ndevice = \"dev1\"\ntoken_file = %q\n", addrA, tokFile))
+	dev := startTornd(t, cfg, filepath.Join(dir, "torn.db"))
+	var tk apiTicket
+	if st, err := call(dev.base, "POST", "/api/tickets", `{"service":"oac","lang":"en"}`, &tk); err != nil || st != 201 {
+		t.Fatalf("issue: %d %v", st, err)
+	}
+	page := "http://" + addrB + "/t/" + tk.Token
+	waitFor(t, "instance B to show the ticket", func() bool { return strings.Contains(getText(t, page), tk.Number) })
+
+	ws, _, err := websocket.DefaultDialer.Dial("ws://"+addrB+"/t/"+tk.Token+"/ws", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	if st, err := call(dev.base, "POST", "/api/desks/taula1/next", `{"clerk":"anna"}`, nil); err != nil || st != 200 {
+		t.Fatalf("call: %d %v", st, err)
+	}
+	ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, b, err := ws.ReadMessage(); err != nil || string(b) != "changed" {
+		t.Fatalf("the phone's websocket on instance B: %q %v", b, err)
+	}
+	if body := getText(t, page); !strings.Contains(body, "Go to Taula 1 now") {
+		t.Errorf("instance B's page after the call:\n%s", body)
+	}
+
+	// A clerk's command on instance B reaches the device connected to A.
+	req, _ := http.NewRequest("POST", "http://"+addrB+"/api/offices/test/desks/taula1/done", strings.NewReader(`{"clerk":"anna"}`))
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("command on B: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	waitFor(t, "the device to apply the command", func() bool {
+		var got apiTicket
+		call(dev.base, "GET", "/api/tickets/"+tk.ID, "", &got)
+		return got.State == "done"
+	})
+}
+
+// addAPIKey makes an API key of every office with torn-central's command.
+func addAPIKey(t testing.TB, dsn string) string {
+	t.Helper()
+	out, err := exec.Command(centralBinary(t), "apikey", "add", "test", "-db", dsn).CombinedOutput()
+	if err != nil {
+		t.Fatalf("apikey add: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	return lines[len(lines)-1]
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 15 s for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
