@@ -15,10 +15,12 @@ all: build
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o bin/ ./cmd/...
 
-# The whole office on this machine, with a throw-away database.
+# The whole office on this machine, with throw-away databases: tornd with
+# its virtual printer and simulated citizens, and torn-central on SQLite
+# beside it, so that the QR code on a ticket opens central's page.
 demo: build
 	@dir=$$(mktemp -d /tmp/torn-demo.XXXXXX); \
-	echo "Demo office from configs/demo.toml, throw-away database in $$dir"; \
+	echo "Demo office from configs/demo.toml, throw-away databases in $$dir"; \
 	echo "  queue:        http://127.0.0.1:8080/api/queue"; \
 	echo "  office:       http://127.0.0.1:8080/api/office"; \
 	echo "  health:       http://127.0.0.1:8080/healthz"; \
@@ -30,9 +32,14 @@ demo: build
 	echo "  appointments: curl -b /tmp/torn-demo.cookies http://127.0.0.1:8080/api/appointments"; \
 	echo "  clerk login:  curl -c /tmp/torn-demo.cookies -d '{\"name\":\"demo\",\"password\":\"demo\"}' http://127.0.0.1:8080/api/login"; \
 	echo "  call next:    curl -b /tmp/torn-demo.cookies -X POST http://127.0.0.1:8080/api/desks/taula1/next"; \
+	echo "  central:      http://127.0.0.1:8090/offices  (user any, password: the key in $$dir/central.key)"; \
+	echo "                a ticket's QR code opens http://127.0.0.1:8090/t/<token>"; \
 	echo "Simulated citizens take a ticket every 20 s or so and the desks serve them."; \
-	echo "Ctrl-C stops it; the database is removed."; \
-	trap 'rm -rf "$$dir"' EXIT INT TERM; \
+	echo "Ctrl-C stops it; the databases are removed."; \
+	trap 'kill $$central 2>/dev/null; rm -rf "$$dir"' EXIT INT TERM; \
+	./bin/torn-central device add demo-1 -office demo -db "sqlite:$$dir/central.db" | tail -1 > /tmp/torn-demo-central.token; \
+	./bin/torn-central apikey add demo -db "sqlite:$$dir/central.db" | tail -1 > "$$dir/central.key"; \
+	./bin/torn-central serve -db "sqlite:$$dir/central.db" -listen 127.0.0.1:8090 -keys "$$dir/keys" 2> "$$dir/central.log" & central=$$!; \
 	test -f /tmp/torn-demo.key || ./bin/tornd key generate /tmp/torn-demo.key >/dev/null; \
 	{ echo "slot,service,document,name"; i=0; \
 	  for doc in 12345678Z X1234567L 99999999R 11111111H 22222222J Y7654321G; do \
