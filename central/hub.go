@@ -40,8 +40,8 @@ type closeMsg struct {
 }
 
 var upgrader = websocket.Upgrader{
-	ReadBufferSize:  16 << 10,
-	WriteBufferSize: 16 << 10,
+	ReadBufferSize:  4 << 10,
+	WriteBufferSize: 4 << 10,
 	// Devices are not browsers: no Origin to check.
 	CheckOrigin: func(*http.Request) bool { return true },
 }

@@ -50,49 +50,50 @@ func (s *Store) ingest(ctx context.Context, device, office string, evs []dispens
 	if err != nil {
 		return 0, err
 	}
-	var acked uint64
-	err = s.e.write(ctx, func(q querier) error {
-		// The office's row first, then the device's cursor: every writer
-		// of an office's mirror and of a device's cursor takes them in
-		// this order, so concurrent calls wait, never deadlock.
-		var day string
-		var last time.Time
-		err := q.queryRow(ctx, `INSERT INTO offices (id, device) VALUES (?, ?)
-			ON CONFLICT (id) DO UPDATE SET device = excluded.device RETURNING day, last`, office, device).
-			Scan(&day, scanTime{&last})
-		if err != nil {
-			return fmt.Errorf("lock office: %w", err)
+	return s.group(ctx, ingestReq{device: device, office: office, es: es})
+}
+
+// ingestIn stores es of device in transaction q and returns the device's
+// acked sequence.
+func (s *Store) ingestIn(ctx context.Context, q querier, device, office string, es []entry) (uint64, error) {
+	// The office's row first, then the device's cursor: every writer of
+	// an office's mirror and of a device's cursor takes them in this
+	// order, so concurrent calls wait, never deadlock.
+	var day string
+	var last time.Time
+	err := q.queryRow(ctx, `INSERT INTO offices (id, device) VALUES (?, ?)
+		ON CONFLICT (id) DO UPDATE SET device = excluded.device RETURNING day, last`, office, device).
+		Scan(&day, scanTime{&last})
+	if err != nil {
+		return 0, fmt.Errorf("lock office: %w", err)
+	}
+	var cur int64
+	err = q.queryRow(ctx, `INSERT INTO cursors (device_id) VALUES (?)
+		ON CONFLICT (device_id) DO UPDATE SET acked = cursors.acked RETURNING acked`, device).Scan(&cur)
+	if err != nil {
+		return 0, fmt.Errorf("lock cursor: %w", err)
+	}
+	inserted, err := s.insertEvents(ctx, q, device, office, es)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.mirror(ctx, q, office, device, dispenser.Date(day), last, inserted); err != nil {
+		return 0, err
+	}
+	// Every event of the batch is stored now, inserted or not: the run
+	// of them after the stored cursor counts without a query.
+	a := cur
+	for _, e := range es {
+		if e.seq == a+1 {
+			a++
+		} else if e.seq > a {
+			break
 		}
-		var cur int64
-		err = q.queryRow(ctx, `INSERT INTO cursors (device_id) VALUES (?)
-			ON CONFLICT (device_id) DO UPDATE SET acked = cursors.acked RETURNING acked`, device).Scan(&cur)
-		if err != nil {
-			return fmt.Errorf("lock cursor: %w", err)
-		}
-		inserted, err := s.insertEvents(ctx, q, device, office, es)
-		if err != nil {
-			return err
-		}
-		if err := s.mirror(ctx, q, office, device, dispenser.Date(day), last, inserted); err != nil {
-			return err
-		}
-		// Every event of the batch is stored now, inserted or not: the
-		// run of them after the stored cursor counts without a query.
-		a := cur
-		for _, e := range es {
-			if e.seq == a+1 {
-				a++
-			} else if e.seq > a {
-				break
-			}
-		}
-		if a, err = s.advance(ctx, q, device, cur, a); err != nil {
-			return err
-		}
-		acked = uint64(a)
-		return nil
-	})
-	return acked, err
+	}
+	if a, err = s.advance(ctx, q, device, cur, a); err != nil {
+		return 0, err
+	}
+	return uint64(a), nil
 }
 
 // entries returns evs sorted by seq, without repeats, in UTC, encoded.

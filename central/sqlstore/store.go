@@ -37,6 +37,8 @@ type Store struct {
 
 	closeOnce sync.Once
 	closed    chan struct{}
+	// ingests go to the committer (group.go).
+	ingests chan ingestReq
 }
 
 // OpenSQLite opens, creating it if need be, the SQLite database at path
@@ -90,13 +92,17 @@ func openSQLite(path string) (*Store, error) {
 		rdb.SetMaxIdleConns(n)
 		e.rdb = rdb
 	}
-	s := &Store{e: e, what: path, closed: make(chan struct{})}
+	s := &Store{e: e, what: path, closed: make(chan struct{}), ingests: make(chan ingestReq)}
 	if err := s.migrate(context.Background()); err != nil {
 		s.Close()
 		return nil, err
 	}
+	go s.committer() // SQLite has one writer: one committer
 	return s, nil
 }
+
+// pgCommitters is how many group commits run at once on PostgreSQL.
+const pgCommitters = 4
 
 // OpenPostgres connects to the PostgreSQL database dsn (a URL or
 // key=value settings, as pgx takes them) and migrates its schema. Several
@@ -123,10 +129,15 @@ func openPostgres(ctx context.Context, cfg *pgx.ConnConfig, what string) (*Store
 	listen := cfg.Copy()
 	listen.RuntimeParams["application_name"] = cfg.RuntimeParams["application_name"] + " listener"
 	e := &pgEngine{pool: newPGPool(cfg, 16, 8)}
-	s := &Store{e: e, pg: true, what: what, listen: listen, closed: make(chan struct{})}
+	s := &Store{e: e, pg: true, what: what, listen: listen, closed: make(chan struct{}), ingests: make(chan ingestReq)}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
+	}
+	// PostgreSQL takes writers side by side: a few committers, each
+	// locking its group's offices in the same order.
+	for range pgCommitters {
+		go s.committer()
 	}
 	return s, nil
 }
