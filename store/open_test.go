@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -404,5 +405,27 @@ func TestOpenMigratesVersion2(t *testing.T) {
 	o.loadBook(monday.Add(2*time.Minute), monday, "12345678Z")
 	if st, _ := s.Load(); len(st.Books) != 1 {
 		t.Errorf("%d books stored after migration, want 1", len(st.Books))
+	}
+}
+
+// TestVerify: a sound file verifies; a file that is not a bbolt file does
+// not, and the error names it.
+func TestVerify(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "torn.db")
+	s, err := Open(path, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	newOffice(t, s).issue("oac", "", monday)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := Verify(path); err != nil {
+		t.Errorf("a sound file: %v", err)
+	}
+	bad := filepath.Join(t.TempDir(), "not.db")
+	os.WriteFile(bad, bytes.Repeat([]byte("torn"), 4096), 0o600)
+	if err := Verify(bad); err == nil || !strings.Contains(err.Error(), bad) {
+		t.Errorf("garbage: %v, want an error naming the file", err)
 	}
 }

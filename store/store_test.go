@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
 	"torn.cat/torn/dispenser"
 )
 
@@ -35,20 +34,8 @@ func mustOpen(t testing.TB) *Store {
 // checkFile runs bbolt's consistency check on the database at path.
 func checkFile(t testing.TB, path string) {
 	t.Helper()
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
-	if err != nil {
-		t.Errorf("check %s: %v", path, err)
-		return
-	}
-	defer db.Close()
-	err = db.View(func(tx *bbolt.Tx) error {
-		for err := range tx.Check() {
-			t.Errorf("check %s: %v", path, err)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Errorf("check %s: %v", path, err)
+	if err := Verify(path); err != nil {
+		t.Error(err)
 	}
 }
 

@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
 
 	"torn.cat/torn/dispenser"
 	"torn.cat/torn/office"
@@ -141,20 +140,8 @@ func newDevice(t testing.TB) *device {
 // checkFile runs bbolt's consistency check on the database at path.
 func checkFile(t testing.TB, path string) {
 	t.Helper()
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
-	if err != nil {
-		t.Errorf("check %s: %v", path, err)
-		return
-	}
-	defer db.Close()
-	err = db.View(func(tx *bbolt.Tx) error {
-		for err := range tx.Check() {
-			t.Errorf("check %s: %v", path, err)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Errorf("check %s: %v", path, err)
+	if err := store.Verify(path); err != nil {
+		t.Error(err)
 	}
 }
 
