@@ -31,11 +31,14 @@ func (s *Store) Ingest(ctx context.Context, device, office string, evs []dispens
 	return acked, nil
 }
 
-// An entry is an event ready to store.
+// An entry is an event ready to store, its JSON and its snapshots' made
+// before the transaction: the group commit's one writer has enough to do.
 type entry struct {
 	seq  int64
 	ev   dispenser.Event // in UTC
 	body string          // its JSON
+	// ticket, desk and book are the JSON of ev's snapshots, if any.
+	ticket, desk, book string
 }
 
 func (s *Store) ingest(ctx context.Context, device, office string, evs []dispenser.Event) (uint64, error) {
@@ -120,14 +123,31 @@ func entries(evs []dispenser.Event) ([]entry, error) {
 			return nil, fmt.Errorf("event %d: %w", e.seq, err)
 		}
 		e.body = string(b)
+		if e.ticket, err = marshalIf(e.ev.Ticket); err == nil {
+			if e.desk, err = marshalIf(e.ev.Desk); err == nil {
+				e.book, err = marshalIf(e.ev.Book)
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("event %d: %w", e.seq, err)
+		}
 		out = append(out, e)
 	}
 	return out, nil
 }
 
+// marshalIf is v's JSON, or "" for a nil pointer.
+func marshalIf[T any](v *T) (string, error) {
+	if v == nil {
+		return "", nil
+	}
+	b, err := json.Marshal(v)
+	return string(b), err
+}
+
 // insertEvents inserts es, skipping the (device, seq) already stored, and
-// returns the events it inserted, in seq order.
-func (s *Store) insertEvents(ctx context.Context, q querier, device, office string, es []entry) ([]dispenser.Event, error) {
+// returns the entries it inserted, in seq order.
+func (s *Store) insertEvents(ctx context.Context, q querier, device, office string, es []entry) ([]entry, error) {
 	inserted := make(map[int64]bool, len(es))
 	args := make([]any, 0, 6*min(len(es), chunk))
 	for start := 0; start < len(es); start += chunk {
@@ -153,13 +173,13 @@ func (s *Store) insertEvents(ctx context.Context, q querier, device, office stri
 			return nil, fmt.Errorf("insert events: %w", err)
 		}
 	}
-	evs := make([]dispenser.Event, 0, len(inserted))
+	out := make([]entry, 0, len(inserted))
 	for _, e := range es {
 		if inserted[e.seq] {
-			evs = append(evs, e.ev)
+			out = append(out, e)
 		}
 	}
-	return evs, nil
+	return out, nil
 }
 
 // fullChunkQuery is the INSERT of a full chunk, the usual size, made once.

@@ -25,28 +25,29 @@ import (
 // the day only moves forward, to the latest DayStarted's or ticket's day,
 // and then drops the tickets of other days and the books of earlier
 // days, as the device's dispenser does.
-func (s *Store) mirror(ctx context.Context, q querier, office, device string, day dispenser.Date, last time.Time, evs []dispenser.Event) error {
-	if len(evs) == 0 {
+func (s *Store) mirror(ctx context.Context, q querier, office, device string, day dispenser.Date, last time.Time, es []entry) error {
+	if len(es) == 0 {
 		return nil
 	}
 	newDay, newLast := day, last
-	tickets := map[dispenser.TicketID]*dispenser.Event{}
-	desks := map[dispenser.DeskID]*dispenser.Event{}
-	books := map[dispenser.Date]*dispenser.Event{}
-	for i := range evs {
-		e := &evs[i]
+	tickets := map[dispenser.TicketID]*entry{}
+	desks := map[dispenser.DeskID]*entry{}
+	books := map[dispenser.Date]*entry{}
+	for i := range es {
+		en := &es[i]
+		e := &en.ev
 		if e.Type == dispenser.DayStarted && e.Day > newDay {
 			newDay = e.Day
 		}
 		if e.Ticket != nil {
 			newDay = max(newDay, e.Ticket.Day)
-			tickets[e.Ticket.ID] = e
+			tickets[e.Ticket.ID] = en
 		}
 		if e.Desk != nil {
-			desks[e.Desk.ID] = e
+			desks[e.Desk.ID] = en
 		}
 		if e.Book != nil {
-			books[e.Book.Day] = e
+			books[e.Book.Day] = en
 		}
 		if t := stored(e.Time); t.After(newLast) {
 			newLast = t
@@ -68,44 +69,32 @@ func (s *Store) mirror(ctx context.Context, q querier, office, device string, da
 	}
 
 	var rows [][]any
-	for _, e := range tickets {
-		t := e.Ticket
+	for _, en := range tickets {
+		t := en.ev.Ticket
 		if t.Day < newDay {
 			continue // closed with its day
 		}
-		body, err := json.Marshal(t)
-		if err != nil {
-			return fmt.Errorf("mirror: ticket %s: %w", t.ID, err)
-		}
-		rows = append(rows, []any{office, string(t.ID), string(t.Day), t.Token, device, int64(e.Seq), string(body)})
+		rows = append(rows, []any{office, string(t.ID), string(t.Day), t.Token, device, en.seq, en.ticket})
 	}
 	if err := s.upsertMirror(ctx, q, "mirror_tickets", []string{"office", "id", "day", "token", "device_id", "seq", "body"}, 2, rows); err != nil {
 		return fmt.Errorf("mirror: tickets: %w", err)
 	}
 
 	rows = rows[:0]
-	for _, e := range desks {
-		body, err := json.Marshal(e.Desk)
-		if err != nil {
-			return fmt.Errorf("mirror: desk %s: %w", e.Desk.ID, err)
-		}
-		rows = append(rows, []any{office, string(e.Desk.ID), device, int64(e.Seq), string(body)})
+	for _, en := range desks {
+		rows = append(rows, []any{office, string(en.ev.Desk.ID), device, en.seq, en.desk})
 	}
 	if err := s.upsertMirror(ctx, q, "mirror_desks", []string{"office", "id", "device_id", "seq", "body"}, 2, rows); err != nil {
 		return fmt.Errorf("mirror: desks: %w", err)
 	}
 
 	rows = rows[:0]
-	for _, e := range books {
-		b := e.Book
+	for _, en := range books {
+		b := en.ev.Book
 		if b.Day < newDay {
 			continue
 		}
-		body, err := json.Marshal(b)
-		if err != nil {
-			return fmt.Errorf("mirror: book of %s: %w", b.Day, err)
-		}
-		rows = append(rows, []any{office, string(b.Day), b.Version, device, int64(e.Seq), string(body)})
+		rows = append(rows, []any{office, string(b.Day), b.Version, device, en.seq, en.book})
 	}
 	if err := s.upsertMirror(ctx, q, "books", []string{"office", "day", "version", "device_id", "seq", "body"}, 2, rows); err != nil {
 		return fmt.Errorf("mirror: books: %w", err)
