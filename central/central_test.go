@@ -416,3 +416,26 @@ func TestAppointmentIntake(t *testing.T) {
 	}
 	_ = fmt.Sprint
 }
+
+// TestCloseEndsDevices: Close ends every device's connection with 1001
+// and returns once none uses the store.
+func TestCloseEndsDevices(t *testing.T) {
+	tc := newCentral(t)
+	cfg, _ := office(t)
+	ws := tc.dial(t, goodHello(cfg))
+	readMsg(t, ws) // welcome
+	done := make(chan struct{})
+	go func() { tc.srv.Close(); close(done) }()
+	if code, _ := closeCode(t, ws); code != syncproto.CloseGoingAway {
+		t.Errorf("closed with %d, want 1001", code)
+	}
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not return")
+	}
+	ws2 := tc.dial(t, goodHello(cfg))
+	if code, _ := closeCode(t, ws2); code != syncproto.CloseGoingAway {
+		t.Errorf("a device connecting after Close: %d, want 1001", code)
+	}
+}

@@ -28,7 +28,10 @@ type deviceConn struct {
 	wakeup  chan struct{}
 	closing chan closeMsg
 	done    chan struct{}
-	once    sync.Once
+	// finished is closed when the connection's handler has returned:
+	// nothing of it touches the store after.
+	finished chan struct{}
+	once     sync.Once
 
 	mu   sync.Mutex
 	sent map[string]bool // queued messages sent on this connection
@@ -59,7 +62,8 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 		return nil
 	})
 	c := &deviceConn{s: s, ws: ws, out: make(chan any, 64), wakeup: make(chan struct{}, 1),
-		closing: make(chan closeMsg, 1), done: make(chan struct{}), sent: map[string]bool{}}
+		closing: make(chan closeMsg, 1), done: make(chan struct{}), finished: make(chan struct{}), sent: map[string]bool{}}
+	defer close(c.finished)
 	defer ws.Close()
 	go c.writeLoop()
 	ctx := r.Context()
@@ -126,6 +130,10 @@ func (c *deviceConn) serve(ctx context.Context) (int, string) {
 	}
 	// One connection per device: the new one wins.
 	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		return syncproto.CloseGoingAway, "central shutting down"
+	}
 	old := s.conns[c.device]
 	s.conns[c.device] = c
 	s.mu.Unlock()

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"torn.cat/torn/syncproto"
 )
 
 // Server is one torn-central instance. Several may share one PostgreSQL
@@ -29,6 +31,27 @@ type Server struct {
 	mirrors  map[string]*mirror                  // by office
 	watchers map[string]map[chan struct{}]string // by office: tracking pages, by token
 	buckets  map[string]*bucket                  // tracking requests by address
+	closing  bool                                // Close was called
+}
+
+// Close ends every device's connection (1001, going away) and waits until
+// their handlers have returned, so that nothing uses the store after: call
+// it once the HTTP server takes no more requests, before closing the store.
+func (s *Server) Close() {
+	s.init()
+	s.mu.Lock()
+	s.closing = true
+	conns := make([]*deviceConn, 0, len(s.conns))
+	for _, c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.close(syncproto.CloseGoingAway, "central shutting down")
+	}
+	for _, c := range conns {
+		<-c.finished
+	}
 }
 
 func (s *Server) init() {

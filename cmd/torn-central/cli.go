@@ -146,7 +146,8 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	hs.Shutdown(sctx)
+	hs.Shutdown(sctx) // hijacked websockets are not waited for:
+	srv.Close()       // the devices' connections end before the store closes
 	log.Info("stopped")
 	return 0
 }
