@@ -102,7 +102,7 @@ func openSQLite(path string) (*Store, error) {
 }
 
 // pgCommitters is how many group commits run at once on PostgreSQL.
-const pgCommitters = 4
+const pgCommitters = 8
 
 // OpenPostgres connects to the PostgreSQL database dsn (a URL or
 // key=value settings, as pgx takes them) and migrates its schema. Several
