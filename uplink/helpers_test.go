@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-
 	"torn.cat/torn/dispenser"
 	"torn.cat/torn/office"
 	"torn.cat/torn/store"
