@@ -96,27 +96,35 @@ func (s *Server) Run(ctx context.Context) error {
 	return s.Store.Listen(ctx, s.changed)
 }
 
-// changed is what a notification about office sets off.
+// changed is what a notification about office sets off; "" is every
+// office (the store's listener lost notifications).
 func (s *Server) changed(office string) {
 	s.mu.Lock()
-	if m := s.mirrors[office]; m != nil {
-		m.stale()
-	}
-	for ch := range s.watchers[office] {
-		select {
-		case ch <- struct{}{}:
-		default:
+	for id, m := range s.mirrors {
+		if office == "" || id == office {
+			m.stale()
 		}
 	}
-	var conn *deviceConn
+	for id, ws := range s.watchers {
+		if office != "" && id != office {
+			continue
+		}
+		for ch := range ws {
+			select {
+			case ch <- struct{}{}:
+			default:
+			}
+		}
+	}
+	var conns []*deviceConn
 	for _, c := range s.conns {
-		if c.office == office {
-			conn = c
+		if office == "" || c.office == office {
+			conns = append(conns, c)
 		}
 	}
 	s.mu.Unlock()
-	if conn != nil {
-		conn.wake()
+	for _, c := range conns {
+		c.wake()
 	}
 }
 

@@ -80,12 +80,17 @@ type Store interface {
 	// ErrNotFound if unknown or revoked.
 	AddAPIKey(ctx context.Context, k APIKey) error
 	APIKey(ctx context.Context, hash []byte) (APIKey, error)
+	// RevokeAPIKeys revokes every key called name and returns how many
+	// it revoked; ErrNotFound if none was active.
+	RevokeAPIKeys(ctx context.Context, name string) (int, error)
 
 	// Notify tells every instance on this database that office changed;
 	// Listen calls fn with the office of each notification (its own
 	// included) until ctx ends. On SQLite both stay in the process.
 	// A notification may be lost (PostgreSQL's are not durable): a
-	// listener catches up from the events, never from the payload.
+	// listener catches up from the events, never from the payload. After
+	// the listener lost its connection and got it back, fn is called
+	// with "": every office may have changed meanwhile.
 	Notify(ctx context.Context, office string) error
 	Listen(ctx context.Context, fn func(office string)) error
 

@@ -49,3 +49,20 @@ func (s *Store) APIKey(ctx context.Context, hash []byte) (central.APIKey, error)
 	}
 	return k, nil
 }
+
+// RevokeAPIKeys revokes the active keys called name.
+func (s *Store) RevokeAPIKeys(ctx context.Context, name string) (int, error) {
+	var n int64
+	err := s.e.write(ctx, func(q querier) error {
+		var err error
+		n, err = q.exec(ctx, "UPDATE api_keys SET revoked = ? WHERE name = ? AND revoked = ?", true, name, false)
+		if err == nil && n == 0 {
+			err = central.ErrNotFound
+		}
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("revoke API key %q: %w", name, err)
+	}
+	return int(n), nil
+}

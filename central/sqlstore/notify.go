@@ -54,7 +54,7 @@ func (s *Store) Notify(ctx context.Context, office string) error {
 // one at a time, until ctx ends or the Store closes; then it returns nil.
 // On PostgreSQL it listens on a connection of its own, which it dials
 // again with backoff when it is lost (logged to Logger); the notifications
-// of that time are lost.
+// of that time are lost, so once listening again it calls fn("").
 func (s *Store) Listen(ctx context.Context, fn func(office string)) error {
 	select {
 	case <-s.closed:
@@ -78,8 +78,8 @@ func (s *Store) Listen(ctx context.Context, fn func(office string)) error {
 	if log == nil {
 		log = slog.Default()
 	}
-	for fails := 0; ; {
-		connected, err := s.listenOnce(ctx, fn)
+	for fails, again := 0, false; ; again = true {
+		connected, err := s.listenOnce(ctx, fn, again)
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -111,7 +111,7 @@ func backoff(fails int) time.Duration {
 
 // listenOnce connects, listens and calls fn until the connection fails or
 // ctx ends. connected says whether it got as far as listening.
-func (s *Store) listenOnce(ctx context.Context, fn func(string)) (connected bool, err error) {
+func (s *Store) listenOnce(ctx context.Context, fn func(string), again bool) (connected bool, err error) {
 	dctx, cancel := context.WithTimeout(ctx, dialTimeout)
 	conn, err := pgx.ConnectConfig(dctx, s.listen)
 	cancel()
@@ -125,6 +125,11 @@ func (s *Store) listenOnce(ctx context.Context, fn func(string)) (connected bool
 	}()
 	if _, err := conn.Exec(ctx, "LISTEN "+channel); err != nil {
 		return false, fmt.Errorf("listen: %w", err)
+	}
+	if again {
+		// The notifications of the time without a connection are lost:
+		// every office may have changed.
+		fn("")
 	}
 	for {
 		wctx, cancel := context.WithTimeout(ctx, listenPing)

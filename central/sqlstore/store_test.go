@@ -708,6 +708,15 @@ func testAPIKeys(t *testing.T, s central.Store) {
 	if _, err := s.APIKey(ctx, other[:]); !errors.Is(err, central.ErrNotFound) {
 		t.Errorf("a revoked key: %v, want ErrNotFound", err)
 	}
+	if n, err := s.RevokeAPIKeys(ctx, "cita prèvia"); n != 1 || err != nil {
+		t.Errorf("RevokeAPIKeys = %d, %v; want 1", n, err)
+	}
+	if _, err := s.APIKey(ctx, h[:]); !errors.Is(err, central.ErrNotFound) {
+		t.Errorf("the key after RevokeAPIKeys: %v, want ErrNotFound", err)
+	}
+	if _, err := s.RevokeAPIKeys(ctx, "cita prèvia"); !errors.Is(err, central.ErrNotFound) {
+		t.Errorf("revoking again: %v, want ErrNotFound", err)
+	}
 }
 
 // Two connections of each of four devices (a reconnect) send all their

@@ -30,6 +30,7 @@ const usage = `usage:
   torn-central device revoke ID [-db DSN]                   refuse the device from now on
   torn-central device list [-db DSN]
   torn-central apikey add NAME [-office OFFICE] [-db DSN]   an appointments/overview API key; printed once
+  torn-central apikey revoke NAME [-db DSN]                 refuse the keys called NAME from now on
   torn-central key generate OFFICE [-keys DIR]              the office key document numbers are hashed with
   torn-central import OFFICE FILE.csv|FILE.json [-db DSN] [-keys DIR]
                                                             import appointments; bad rows refuse the whole file
@@ -234,6 +235,9 @@ func deviceCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 }
 
 func apikeyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "revoke" {
+		return apikeyRevoke(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "add" {
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -264,6 +268,30 @@ func apikeyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		scope = "office " + *office
 	}
 	fmt.Fprintf(stdout, "API key %q for %s (shown once; send it as Authorization: Bearer KEY):\n%s\n", pos[0], scope, key)
+	return 0
+}
+
+func apikeyRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("torn-central apikey revoke", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dsn := fs.String("db", defaultDB, "the store")
+	pos, err := flags(fs, args)
+	if err != nil || len(pos) != 1 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	st, err := openStore(ctx, *dsn)
+	if err != nil {
+		fmt.Fprintf(stderr, "torn-central: %v\n", err)
+		return 1
+	}
+	defer st.Close()
+	n, err := st.RevokeAPIKeys(ctx, pos[0])
+	if err != nil {
+		fmt.Fprintf(stderr, "torn-central apikey revoke: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "%d API key(s) called %q revoked\n", n, pos[0])
 	return 0
 }
 
