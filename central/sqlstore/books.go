@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"torn.cat/torn/dispenser"
@@ -82,7 +83,18 @@ func (s *Store) putBooks(ctx context.Context, office string, books []dispenser.B
 				return fmt.Errorf("book of %s: %w", b.Day, err)
 			}
 		}
-		for i, b := range out {
+		// A day's new book supersedes the ones still on their way to the
+		// device: it need not load them in turn.
+		for _, i := range order {
+			prefix := likeEscape(fmt.Sprintf("book-%s-%s-", office, out[i].Day)) + "%"
+			_, err := q.exec(ctx, `UPDATE outgoing SET answered = ?, refusal = ?
+				WHERE office = ? AND answered IS NULL AND id LIKE ? ESCAPE '\'`, s.tv(now), "superseded", office, prefix)
+			if err != nil {
+				return fmt.Errorf("supersede the pending books of %s: %w", out[i].Day, err)
+			}
+		}
+		for _, i := range order {
+			b := out[i]
 			id := fmt.Sprintf("book-%s-%s-%d", office, b.Day, first+int64(i))
 			msg, err := json.Marshal(syncproto.Book{Type: syncproto.TypeBook, ID: id, Book: b})
 			if err != nil {
@@ -98,6 +110,11 @@ func (s *Store) putBooks(ctx context.Context, office string, books []dispenser.B
 		return nil, err
 	}
 	return out, nil
+}
+
+// likeEscape escapes s for a LIKE pattern with ESCAPE '\'.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
 }
 
 // Books returns office's books of day from and later, by day.
