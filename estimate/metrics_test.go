@@ -1,0 +1,70 @@
+package estimate
+
+import (
+	"math"
+	"testing"
+	"time"
+)
+
+func TestMeasure(t *testing.T) {
+	mins := func(x float64) time.Duration { return time.Duration(x * float64(time.Minute)) }
+	pairs := []Pair{
+		{mins(5), mins(5)},   // error 0
+		{mins(5), mins(8)},   // 3 late: a surprise (> 2 min)
+		{mins(10), mins(9)},  // 1 early
+		{mins(0), mins(3)},   // 3 late: a surprise
+		{mins(20), mins(30)}, // 10 late: a surprise (> 15 % of 20 = 3 min)
+	}
+	got := Measure(pairs)
+	// By hand: |errors| 0, 3, 1, 3, 10; squares sum 119; waits sum 55.
+	want := Metrics{
+		Tickets:   5,
+		MAE:       17.0 / 5,
+		RRMSE:     math.Sqrt(119.0/5) / 11,
+		P90:       10, // ⌈4.5⌉ = 5th smallest
+		Surprises: 3.0 / 5,
+	}
+	const eps = 1e-9
+	if got.Tickets != want.Tickets || math.Abs(got.MAE-want.MAE) > eps || math.Abs(got.RRMSE-want.RRMSE) > eps ||
+		math.Abs(got.P90-want.P90) > eps || math.Abs(got.Surprises-want.Surprises) > eps {
+		t.Errorf("Measure = %+v, want %+v", got, want)
+	}
+	if got := Measure(nil); got != (Metrics{}) {
+		t.Errorf("Measure(nil) = %+v, want zero", got)
+	}
+	if got := Measure([]Pair{{mins(1), 0}}); !math.IsInf(got.RRMSE, 1) {
+		t.Errorf("rRMSE with no wait = %v, want +Inf", got.RRMSE)
+	}
+}
+
+func TestMeasureP90(t *testing.T) {
+	var pairs []Pair
+	for i := 1; i <= 20; i++ {
+		pairs = append(pairs, Pair{Estimate: 0, Wait: time.Duration(i) * time.Minute})
+	}
+	// Nearest rank: the 18th of 20 absolute errors, 1..20 min.
+	if got := Measure(pairs).P90; got != 18 {
+		t.Errorf("P90 = %v, want 18", got)
+	}
+}
+
+func TestSurprise(t *testing.T) {
+	m := time.Minute
+	for _, c := range []struct {
+		est, wait time.Duration
+		want      bool
+	}{
+		{5 * m, 7 * m, false},              // exactly 2 min late
+		{5 * m, 7*m + time.Second, true},   // just over
+		{20 * m, 23 * m, false},            // exactly 15 %
+		{20 * m, 23*m + time.Second, true}, // just over 15 %
+		{10 * m, 0, false},                 // early is never a surprise
+		{0, 2*m + time.Second, true},       // "no wait" and then some
+		{60 * m, 68 * m, false},            // 8 min late, under 15 % of 60
+		{60 * m, 69*m + time.Second, true}, // over 9 min
+	} {
+		if got := Surprise(c.est, c.wait); got != c.want {
+			t.Errorf("Surprise(%v, %v) = %v, want %v", c.est, c.wait, got, c.want)
+		}
+	}
+}

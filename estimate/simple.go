@@ -1,0 +1,270 @@
+package estimate
+
+import (
+	"time"
+
+	"torn.cat/torn/dispenser"
+)
+
+// LearnFrom is how many recent completions of a service QL's mean service
+// time is learned from.
+const LearnFrom = 20
+
+// RollingOf is how many recent waits of a service Rolling averages.
+const RollingOf = 10
+
+// Dispenser is what the dispenser printed on the ticket: t.Estimate.
+type Dispenser struct{}
+
+// NewDispenser returns the dispenser's estimate, as an Estimator.
+func NewDispenser() *Dispenser { return &Dispenser{} }
+
+// Name is "dispenser".
+func (*Dispenser) Name() string { return "dispenser" }
+
+// Observe does nothing: the dispenser learns by itself.
+func (*Dispenser) Observe(dispenser.Event) {}
+
+// Estimate returns t.Estimate.
+func (*Dispenser) Estimate(_ *dispenser.Dispenser, t dispenser.Ticket, _ time.Time) time.Duration {
+	return t.Estimate
+}
+
+// QL is the queue-length estimator. For ticket t of service s,
+//
+//	wait = max(0, t.Ahead + 1 − idle) × S ÷ k
+//
+// where t.Ahead is the number of waiting tickets of s that go before t (as
+// the dispenser counted them at issue); k the open desks whose profile
+// includes s, or when none is open the paused ones, or when none is paused
+// every desk that serves s; idle those of the k open desks with no current
+// ticket; and S the mean of the last LearnFrom service times of s (from
+// the start, or the call when it did not start, to the end) observed today,
+// or s's configured ServiceTime before the first. The +1 is the departure
+// that frees a desk for t when all are busy (Ibrahim & Whitt's (n+1)/sμ);
+// an idle desk calls t at once.
+type QL struct {
+	learned map[dispenser.ServiceID]*ring
+}
+
+// NewQL returns a QL estimator for a new day.
+func NewQL() *QL { return &QL{learned: map[dispenser.ServiceID]*ring{}} }
+
+// Name is "QL".
+func (*QL) Name() string { return "QL" }
+
+// Observe learns service times from completions.
+func (q *QL) Observe(e dispenser.Event) {
+	if e.Type != dispenser.TicketDone || e.Ticket == nil {
+		return
+	}
+	t := e.Ticket
+	from := t.Started
+	if from.IsZero() {
+		from = t.Called
+	}
+	if from.IsZero() || t.Ended.Before(from) {
+		return
+	}
+	r := q.learned[t.Service]
+	if r == nil {
+		r = newRing(LearnFrom)
+		q.learned[t.Service] = r
+	}
+	r.add(t.Ended.Sub(from))
+}
+
+// Estimate returns QL's estimate; see the type's documentation.
+func (q *QL) Estimate(d *dispenser.Dispenser, t dispenser.Ticket, _ time.Time) time.Duration {
+	s := q.serviceTime(d, t.Service)
+	k, idle := desksFor(d, t.Service)
+	n := t.Ahead + 1 - idle
+	if n <= 0 {
+		return 0
+	}
+	return (time.Duration(n) * s / time.Duration(k)).Round(time.Second)
+}
+
+func (q *QL) serviceTime(d *dispenser.Dispenser, id dispenser.ServiceID) time.Duration {
+	if m, ok := q.learned[id].mean(); ok {
+		return m
+	}
+	if s := d.Service(id); s != nil {
+		return s.ServiceTime
+	}
+	return 0
+}
+
+// desksFor returns k, the open desks that serve service id (or the paused
+// ones when none is open, or all of them when none is paused either; never
+// less than 1), and how many of the open ones have no current ticket.
+func desksFor(d *dispenser.Dispenser, id dispenser.ServiceID) (k, idle int) {
+	var open, paused, all int
+	for _, ds := range d.Desks() {
+		dk := d.Desk(ds.ID)
+		if dk == nil || !serves(dk, id) {
+			continue
+		}
+		all++
+		switch ds.State {
+		case dispenser.DeskOpen:
+			open++
+			if ds.Current == "" {
+				idle++
+			}
+		case dispenser.DeskPaused:
+			paused++
+		}
+	}
+	switch {
+	case open > 0:
+		return open, idle
+	case paused > 0:
+		return paused, 0
+	case all > 0:
+		return all, 0
+	}
+	return 1, 0
+}
+
+func serves(dk *dispenser.Desk, id dispenser.ServiceID) bool {
+	for _, s := range dk.Profile {
+		if s == id {
+			return true
+		}
+	}
+	return false
+}
+
+// LES is the last-to-enter-service estimator: the wait (first call −
+// issue) of the last ticket of t's service to be called for the first
+// time today; zero before the first.
+type LES struct {
+	last map[dispenser.ServiceID]time.Duration
+}
+
+// NewLES returns a LES estimator for a new day.
+func NewLES() *LES { return &LES{last: map[dispenser.ServiceID]time.Duration{}} }
+
+// Name is "LES".
+func (*LES) Name() string { return "LES" }
+
+// Observe records the waits of first calls.
+func (l *LES) Observe(e dispenser.Event) {
+	if w, ok := firstCallWait(e); ok {
+		l.last[e.Ticket.Service] = w
+	}
+}
+
+// Estimate returns the last first-called wait of t's service.
+func (l *LES) Estimate(_ *dispenser.Dispenser, t dispenser.Ticket, _ time.Time) time.Duration {
+	return l.last[t.Service]
+}
+
+// firstCallWait returns the wait of the ticket e calls for the first time.
+func firstCallWait(e dispenser.Event) (time.Duration, bool) {
+	if e.Type != dispenser.TicketCalled || e.Ticket == nil || e.Ticket.Calls != 1 || e.Ticket.FirstCalled.IsZero() {
+		return 0, false
+	}
+	return e.Ticket.FirstCalled.Sub(e.Ticket.Issued), true
+}
+
+// HOL is the head-of-the-line estimator: how long the ticket of t's
+// service that has waited longest, t apart, has waited so far (now − its
+// issue); zero when no other ticket of the service waits.
+type HOL struct{}
+
+// NewHOL returns a HOL estimator.
+func NewHOL() *HOL { return &HOL{} }
+
+// Name is "HOL".
+func (*HOL) Name() string { return "HOL" }
+
+// Observe does nothing: HOL reads only the queue.
+func (*HOL) Observe(dispenser.Event) {}
+
+// Estimate returns the head of the line's elapsed wait.
+func (*HOL) Estimate(d *dispenser.Dispenser, t dispenser.Ticket, now time.Time) time.Duration {
+	var head time.Time
+	for _, w := range d.Tickets() {
+		if w.State != dispenser.Waiting || w.Service != t.Service || w.ID == t.ID {
+			continue
+		}
+		if head.IsZero() || w.Issued.Before(head) {
+			head = w.Issued
+		}
+	}
+	if head.IsZero() || now.Before(head) {
+		return 0
+	}
+	return now.Sub(head)
+}
+
+// Rolling is the mean of the waits (first call − issue) of the last
+// RollingOf tickets of t's service called for the first time today; zero
+// before the first.
+type Rolling struct {
+	waits map[dispenser.ServiceID]*ring
+}
+
+// NewRolling returns a rolling-mean estimator for a new day.
+func NewRolling() *Rolling { return &Rolling{waits: map[dispenser.ServiceID]*ring{}} }
+
+// Name is "rolling".
+func (*Rolling) Name() string { return "rolling" }
+
+// Observe records the waits of first calls.
+func (r *Rolling) Observe(e dispenser.Event) {
+	w, ok := firstCallWait(e)
+	if !ok {
+		return
+	}
+	g := r.waits[e.Ticket.Service]
+	if g == nil {
+		g = newRing(RollingOf)
+		r.waits[e.Ticket.Service] = g
+	}
+	g.add(w)
+}
+
+// Estimate returns the mean of the service's recent waits.
+func (r *Rolling) Estimate(_ *dispenser.Dispenser, t dispenser.Ticket, _ time.Time) time.Duration {
+	m, _ := r.waits[t.Service].mean()
+	return m
+}
+
+// ring keeps the last n durations.
+type ring struct {
+	v    []time.Duration
+	next int
+	full bool
+}
+
+func newRing(n int) *ring { return &ring{v: make([]time.Duration, n)} }
+
+func (r *ring) add(x time.Duration) {
+	r.v[r.next] = x
+	r.next++
+	if r.next == len(r.v) {
+		r.next, r.full = 0, true
+	}
+}
+
+// mean is the mean of what r holds; false when r is nil or empty.
+func (r *ring) mean() (time.Duration, bool) {
+	if r == nil {
+		return 0, false
+	}
+	n := r.next
+	if r.full {
+		n = len(r.v)
+	}
+	if n == 0 {
+		return 0, false
+	}
+	var sum time.Duration
+	for _, x := range r.v[:n] {
+		sum += x
+	}
+	return (sum / time.Duration(n)).Round(time.Second), true
+}
