@@ -19,7 +19,7 @@ const usage = `usage:
 // estimators returns a fresh set of the estimators scored: the simple ones
 // for now. Torn's own estimator is appended here when it exists.
 func estimators() []estimate.Estimator {
-	return estimate.Simple()
+	return append(estimate.Simple(), estimate.NewTorn())
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
