@@ -26,11 +26,19 @@ type Torn struct {
 	learned map[dispenser.ServiceID]*ring
 	// walkUp is the learned time from a call to the start of the service.
 	walkUp *ring
+	// pauses are the learned lengths of desks' pauses (breaks), and
+	// paused when each desk's current pause began.
+	pauses *ring
+	paused map[dispenser.DeskID]time.Time
 }
+
+// defaultPause is a desk's expected pause before one was seen today.
+const defaultPause = 15 * time.Minute
 
 // NewTorn returns Torn's estimator for a new day.
 func NewTorn() *Torn {
-	return &Torn{learned: map[dispenser.ServiceID]*ring{}, walkUp: newRing(LearnFrom)}
+	return &Torn{learned: map[dispenser.ServiceID]*ring{}, walkUp: newRing(LearnFrom),
+		pauses: newRing(LearnFrom), paused: map[dispenser.DeskID]time.Time{}}
 }
 
 // Name is "Torn".
@@ -39,6 +47,17 @@ func (*Torn) Name() string { return "Torn" }
 // Observe learns service times from completions, and walk-up times from
 // starts.
 func (e *Torn) Observe(ev dispenser.Event) {
+	if ds := ev.Desk; ds != nil && ev.Type == dispenser.DeskChanged {
+		switch began, was := e.paused[ds.ID]; {
+		case ds.State == dispenser.DeskPaused && !was:
+			e.paused[ds.ID] = ds.Since
+		case ds.State != dispenser.DeskPaused && was:
+			if ds.Since.After(began) {
+				e.pauses.add(ds.Since.Sub(began))
+			}
+			delete(e.paused, ds.ID)
+		}
+	}
 	t := ev.Ticket
 	if t == nil {
 		return
@@ -112,6 +131,11 @@ func (e *Torn) replay(d *dispenser.Dispenser, t dispenser.Ticket, now time.Time)
 	}
 	var free freeHeap
 	for _, ds := range d.Desks() {
+		if ds.State == dispenser.DeskPaused {
+			// On a break: back after a pause as long as today's.
+			free = append(free, deskFree{id: ds.ID, at: laterOf(now, ds.Since.Add(e.pauseTime()))})
+			continue
+		}
 		if ds.State != dispenser.DeskOpen {
 			continue
 		}
@@ -171,6 +195,20 @@ func (e *Torn) serviceTime(d *dispenser.Dispenser, id dispenser.ServiceID) time.
 		return s.ServiceTime
 	}
 	return 5 * time.Minute
+}
+
+func (e *Torn) pauseTime() time.Duration {
+	if m, ok := e.pauses.mean(); ok {
+		return m
+	}
+	return defaultPause
+}
+
+func laterOf(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 func (e *Torn) walkUpTime() time.Duration {

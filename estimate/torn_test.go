@@ -64,3 +64,50 @@ func TestTornReplaysTheDesks(t *testing.T) {
 		t.Errorf("the ticket is %s after the estimate, want waiting", got.State)
 	}
 }
+
+// TestTornWaitsOutABreak: the only desk went on a break at 10:00; the
+// replay expects it back after a pause as long as today's (15 minutes
+// before any was seen), so a ticket issued at 10:05 with nobody ahead
+// waits 10 minutes; after a 20-minute pause was seen, 15.
+func TestTornWaitsOutABreak(t *testing.T) {
+	var h dispenser.Hours
+	for wd := range h.Weekly {
+		h.Weekly[wd] = []dispenser.Range{{From: 0, To: 24 * 60}}
+	}
+	cfg := dispenser.Config{
+		Office: "o", Location: time.UTC, Rules: dispenser.Rules{NoCutOff: true},
+		Services: []dispenser.Service{{ID: "a", Prefix: "A", Names: map[dispenser.Lang]string{"ca": "A"}, ServiceTime: 5 * time.Minute, Hours: h}},
+		Desks:    []dispenser.Desk{{ID: "d1", Profile: []dispenser.ServiceID{"a"}}},
+	}
+	d, err := dispenser.New(cfg, dispenser.Snapshot{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := NewTorn()
+	at := func(hh, mm int) time.Time { return time.Date(2026, 3, 2, hh, mm, 0, 0, time.UTC) }
+	do := func(cmd dispenser.Command, now time.Time) []dispenser.Event {
+		t.Helper()
+		evs, err := d.Handle(cmd, now)
+		if err != nil {
+			t.Fatalf("%T: %v", cmd, err)
+		}
+		for _, ev := range evs {
+			e.Observe(ev)
+		}
+		return evs
+	}
+	do(dispenser.SetDesk{Desk: "d1", State: dispenser.DeskOpen}, at(9, 0))
+	do(dispenser.SetDesk{Desk: "d1", State: dispenser.DeskPaused}, at(10, 0))
+	evs := do(dispenser.Issue{Service: "a", ID: "t1", Token: "token-1-0123456789abcdef"}, at(10, 5))
+	if got := e.Estimate(d, *evs[len(evs)-1].Ticket, at(10, 5)); got != 10*time.Minute {
+		t.Errorf("during the first break: %v, want 10m0s", got)
+	}
+	do(dispenser.SetDesk{Desk: "d1", State: dispenser.DeskOpen}, at(10, 20))
+	do(dispenser.CallNext{Desk: "d1"}, at(10, 20))
+	do(dispenser.Finish{Desk: "d1"}, at(10, 25))
+	do(dispenser.SetDesk{Desk: "d1", State: dispenser.DeskPaused}, at(12, 0))
+	evs = do(dispenser.Issue{Service: "a", ID: "t2", Token: "token-2-0123456789abcdef"}, at(12, 5))
+	if got := e.Estimate(d, *evs[len(evs)-1].Ticket, at(12, 5)); got != 15*time.Minute {
+		t.Errorf("during the second break, after a 20-minute one: %v, want 15m0s", got)
+	}
+}
