@@ -89,6 +89,26 @@ func openStore(ctx context.Context, dsn string) (central.Store, error) {
 	return nil, fmt.Errorf("store %q: want sqlite:PATH or postgres://…", dsn)
 }
 
+// storeCmd parses a subcommand's flags (-db, and those fs has), wants n
+// arguments besides, opens the store and runs fn with it. Bad usage exits
+// 2; a store that cannot be opened, 1.
+func storeCmd(ctx context.Context, fs *flag.FlagSet, args []string, n int, stderr io.Writer, fn func(st central.Store, pos []string) int) int {
+	fs.SetOutput(stderr)
+	dsn := fs.String("db", defaultDB, "the store: sqlite:PATH or postgres://…")
+	pos, err := flags(fs, args)
+	if err != nil || len(pos) != n {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	st, err := openStore(ctx, *dsn)
+	if err != nil {
+		fmt.Fprintf(stderr, "torn-central: %v\n", err)
+		return 1
+	}
+	defer st.Close()
+	return fn(st, pos)
+}
+
 // flags parses a subcommand's flags, which may come after its arguments
 // (`device add ID -office X`): it returns the arguments.
 func flags(fs *flag.FlagSet, args []string) ([]string, error) {
@@ -180,55 +200,53 @@ func deviceCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	sub := args[0]
 	fs := flag.NewFlagSet("torn-central device "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dsn := fs.String("db", defaultDB, "the store")
-	office := fs.String("office", "", "the device's office id")
-	pos, err := flags(fs, args[1:])
-	if err != nil {
-		return 2
-	}
-	st, err := openStore(ctx, *dsn)
-	if err != nil {
-		fmt.Fprintf(stderr, "torn-central: %v\n", err)
-		return 1
-	}
-	defer st.Close()
-	switch {
-	case sub == "add" && len(pos) == 1 && *office != "":
-		tok := secret()
-		sum := sha256.Sum256([]byte(tok))
-		err := st.AddDevice(ctx, central.Device{ID: pos[0], Office: *office, TokenHash: sum[:], Created: time.Now().UTC()})
-		if err != nil {
-			fmt.Fprintf(stderr, "torn-central device add %s: %v\n", pos[0], err)
-			return 1
-		}
-		fmt.Fprintf(stdout, "device %s of office %s added; its token (shown once, put it in the device's [central] token):\n%s\n", pos[0], *office, tok)
-		return 0
-	case sub == "revoke" && len(pos) == 1:
-		if err := st.RevokeDevice(ctx, pos[0]); err != nil {
-			fmt.Fprintf(stderr, "torn-central device revoke %s: %v\n", pos[0], err)
-			return 1
-		}
-		fmt.Fprintf(stdout, "device %s revoked: it is refused from its next connection on\n", pos[0])
-		return 0
-	case sub == "list" && len(pos) == 0:
-		ds, err := st.Devices(ctx)
-		if err != nil {
-			fmt.Fprintf(stderr, "torn-central device list: %v\n", err)
-			return 1
-		}
-		for _, d := range ds {
-			state := "active"
-			if d.Revoked {
-				state = "revoked"
+	switch sub {
+	case "add":
+		office := fs.String("office", "", "the device's office id")
+		return storeCmd(ctx, fs, args[1:], 1, stderr, func(st central.Store, pos []string) int {
+			if *office == "" {
+				fmt.Fprint(stderr, "torn-central device add: -office is required\n"+usage)
+				return 2
 			}
-			seen := "never"
-			if !d.LastSeen.IsZero() {
-				seen = d.LastSeen.Format(time.RFC3339)
+			tok := secret()
+			sum := sha256.Sum256([]byte(tok))
+			err := st.AddDevice(ctx, central.Device{ID: pos[0], Office: *office, TokenHash: sum[:], Created: time.Now().UTC()})
+			if err != nil {
+				fmt.Fprintf(stderr, "torn-central device add %s: %v\n", pos[0], err)
+				return 1
 			}
-			fmt.Fprintf(stdout, "%s\t%s\t%s\tlast seen %s\n", d.ID, d.Office, state, seen)
-		}
-		return 0
+			fmt.Fprintf(stdout, "device %s of office %s added; its token (shown once, put it in the device's [central] token_file):\n%s\n", pos[0], *office, tok)
+			return 0
+		})
+	case "revoke":
+		return storeCmd(ctx, fs, args[1:], 1, stderr, func(st central.Store, pos []string) int {
+			if err := st.RevokeDevice(ctx, pos[0]); err != nil {
+				fmt.Fprintf(stderr, "torn-central device revoke %s: %v\n", pos[0], err)
+				return 1
+			}
+			fmt.Fprintf(stdout, "device %s revoked: it is refused from its next connection on\n", pos[0])
+			return 0
+		})
+	case "list":
+		return storeCmd(ctx, fs, args[1:], 0, stderr, func(st central.Store, _ []string) int {
+			ds, err := st.Devices(ctx)
+			if err != nil {
+				fmt.Fprintf(stderr, "torn-central device list: %v\n", err)
+				return 1
+			}
+			for _, d := range ds {
+				state := "active"
+				if d.Revoked {
+					state = "revoked"
+				}
+				seen := "never"
+				if !d.LastSeen.IsZero() {
+					seen = d.LastSeen.Format(time.RFC3339)
+				}
+				fmt.Fprintf(stdout, "%s\t%s\t%s\tlast seen %s\n", d.ID, d.Office, state, seen)
+			}
+			return 0
+		})
 	}
 	fmt.Fprint(stderr, usage)
 	return 2
@@ -243,56 +261,34 @@ func apikeyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 2
 	}
 	fs := flag.NewFlagSet("torn-central apikey add", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dsn := fs.String("db", defaultDB, "the store")
 	office := fs.String("office", "", "limit the key to this office")
-	pos, err := flags(fs, args[1:])
-	if err != nil || len(pos) != 1 {
-		fmt.Fprint(stderr, usage)
-		return 2
-	}
-	st, err := openStore(ctx, *dsn)
-	if err != nil {
-		fmt.Fprintf(stderr, "torn-central: %v\n", err)
-		return 1
-	}
-	defer st.Close()
-	key := secret()
-	sum := sha256.Sum256([]byte(key))
-	if err := st.AddAPIKey(ctx, central.APIKey{Name: pos[0], Hash: sum[:], Office: *office, Created: time.Now().UTC()}); err != nil {
-		fmt.Fprintf(stderr, "torn-central apikey add: %v\n", err)
-		return 1
-	}
-	scope := "every office"
-	if *office != "" {
-		scope = "office " + *office
-	}
-	fmt.Fprintf(stdout, "API key %q for %s (shown once; send it as Authorization: Bearer KEY):\n%s\n", pos[0], scope, key)
-	return 0
+	return storeCmd(ctx, fs, args[1:], 1, stderr, func(st central.Store, pos []string) int {
+		key := secret()
+		sum := sha256.Sum256([]byte(key))
+		if err := st.AddAPIKey(ctx, central.APIKey{Name: pos[0], Hash: sum[:], Office: *office, Created: time.Now().UTC()}); err != nil {
+			fmt.Fprintf(stderr, "torn-central apikey add: %v\n", err)
+			return 1
+		}
+		scope := "every office"
+		if *office != "" {
+			scope = "office " + *office
+		}
+		fmt.Fprintf(stdout, "API key %q for %s (shown once; send it as Authorization: Bearer KEY):\n%s\n", pos[0], scope, key)
+		return 0
+	})
 }
 
 func apikeyRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("torn-central apikey revoke", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dsn := fs.String("db", defaultDB, "the store")
-	pos, err := flags(fs, args)
-	if err != nil || len(pos) != 1 {
-		fmt.Fprint(stderr, usage)
-		return 2
-	}
-	st, err := openStore(ctx, *dsn)
-	if err != nil {
-		fmt.Fprintf(stderr, "torn-central: %v\n", err)
-		return 1
-	}
-	defer st.Close()
-	n, err := st.RevokeAPIKeys(ctx, pos[0])
-	if err != nil {
-		fmt.Fprintf(stderr, "torn-central apikey revoke: %v\n", err)
-		return 1
-	}
-	fmt.Fprintf(stdout, "%d API key(s) called %q revoked\n", n, pos[0])
-	return 0
+	return storeCmd(ctx, fs, args, 1, stderr, func(st central.Store, pos []string) int {
+		n, err := st.RevokeAPIKeys(ctx, pos[0])
+		if err != nil {
+			fmt.Fprintf(stderr, "torn-central apikey revoke: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "%d API key(s) called %q revoked\n", n, pos[0])
+		return 0
+	})
 }
 
 func keyCmd(args []string, stdout, stderr io.Writer) int {
@@ -323,57 +319,46 @@ func keyCmd(args []string, stdout, stderr io.Writer) int {
 
 func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("torn-central import", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dsn := fs.String("db", defaultDB, "the store")
 	keys := fs.String("keys", defaultKeys, "the `directory` of the office keys")
-	pos, err := flags(fs, args)
-	if err != nil || len(pos) != 2 {
-		fmt.Fprint(stderr, usage)
-		return 2
-	}
-	office, file := pos[0], pos[1]
-	format := bookfile.Format(file)
-	if format == "" {
-		fmt.Fprintf(stderr, "torn-central import: %s: want a .csv or .json file\n", file)
-		return 2
-	}
-	f, err := os.Open(file)
-	if err != nil {
-		fmt.Fprintf(stderr, "torn-central import: %v\n", err)
-		return 1
-	}
-	defer f.Close()
-	st, err := openStore(ctx, *dsn)
-	if err != nil {
-		fmt.Fprintf(stderr, "torn-central: %v\n", err)
-		return 1
-	}
-	defer st.Close()
-	srv := &central.Server{Store: st, Keys: *keys, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	books, err := srv.ReadBooks(ctx, office, f, format)
-	var be *bookfile.Error
-	switch {
-	case errors.As(err, &be):
-		fmt.Fprintf(stderr, "torn-central import %s: %d bad rows, nothing imported:\n", file, len(be.Rows))
-		for _, r := range be.Rows {
-			fmt.Fprintf(stderr, "  %s\n", r.Error())
+	return storeCmd(ctx, fs, args, 2, stderr, func(st central.Store, pos []string) int {
+		office, file := pos[0], pos[1]
+		format := bookfile.Format(file)
+		if format == "" {
+			fmt.Fprintf(stderr, "torn-central import: %s: want a .csv or .json file\n", file)
+			return 2
 		}
-		return 1
-	case errors.Is(err, central.ErrNotFound):
-		fmt.Fprintf(stderr, "torn-central import: no device of office %s has connected yet: central does not know its services\n", office)
-		return 1
-	case err != nil:
-		fmt.Fprintf(stderr, "torn-central import: %v\n", err)
-		return 1
-	}
-	stored, err := st.PutBooks(ctx, office, books)
-	if err != nil {
-		fmt.Fprintf(stderr, "torn-central import: %v\n", err)
-		return 1
-	}
-	st.Notify(ctx, office)
-	for _, b := range stored {
-		fmt.Fprintf(stdout, "%s: %d appointments, version %s\n", b.Day, len(b.Appointments), b.Version)
-	}
-	return 0
+		f, err := os.Open(file)
+		if err != nil {
+			fmt.Fprintf(stderr, "torn-central import: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		srv := &central.Server{Store: st, Keys: *keys, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		books, err := srv.ReadBooks(ctx, office, f, format)
+		var be *bookfile.Error
+		switch {
+		case errors.As(err, &be):
+			fmt.Fprintf(stderr, "torn-central import %s: %d bad rows, nothing imported:\n", file, len(be.Rows))
+			for _, r := range be.Rows {
+				fmt.Fprintf(stderr, "  %s\n", r.Error())
+			}
+			return 1
+		case errors.Is(err, central.ErrNotFound):
+			fmt.Fprintf(stderr, "torn-central import: no device of office %s has connected yet: central does not know its services\n", office)
+			return 1
+		case err != nil:
+			fmt.Fprintf(stderr, "torn-central import: %v\n", err)
+			return 1
+		}
+		stored, err := st.PutBooks(ctx, office, books)
+		if err != nil {
+			fmt.Fprintf(stderr, "torn-central import: %v\n", err)
+			return 1
+		}
+		st.Notify(ctx, office)
+		for _, b := range stored {
+			fmt.Fprintf(stdout, "%s: %d appointments, version %s\n", b.Day, len(b.Appointments), b.Version)
+		}
+		return 0
+	})
 }
