@@ -30,6 +30,10 @@ type Torn struct {
 	// paused when each desk's current pause began.
 	pauses *ring
 	paused map[dispenser.DeskID]time.Time
+	// called and left count, per service, today's tickets called and
+	// those cancelled while waiting (the citizen left): a queue shrinks by
+	// the leavers before it is served.
+	called, left map[dispenser.ServiceID]int
 }
 
 // defaultPause is a desk's expected pause before one was seen today.
@@ -38,7 +42,8 @@ const defaultPause = 15 * time.Minute
 // NewTorn returns Torn's estimator for a new day.
 func NewTorn() *Torn {
 	return &Torn{learned: map[dispenser.ServiceID]*ring{}, walkUp: newRing(LearnFrom),
-		pauses: newRing(LearnFrom), paused: map[dispenser.DeskID]time.Time{}}
+		pauses: newRing(LearnFrom), paused: map[dispenser.DeskID]time.Time{},
+		called: map[dispenser.ServiceID]int{}, left: map[dispenser.ServiceID]int{}}
 }
 
 // Name is "Torn".
@@ -63,6 +68,14 @@ func (e *Torn) Observe(ev dispenser.Event) {
 		return
 	}
 	switch ev.Type {
+	case dispenser.TicketCalled:
+		if t.Calls == 1 {
+			e.called[t.Service]++
+		}
+	case dispenser.TicketCancelled:
+		if t.Called.IsZero() {
+			e.left[t.Service]++
+		}
 	case dispenser.TicketStarted:
 		if !t.Called.IsZero() && !t.Started.Before(t.Called) {
 			e.walkUp.add(t.Started.Sub(t.Called))
@@ -182,7 +195,11 @@ func (e *Torn) replay(d *dispenser.Dispenser, t dispenser.Ticket, now time.Time)
 		if called.ID == t.ID {
 			return max(f.at.Sub(now), 0), true
 		}
-		heap.Push(&free, deskFree{id: f.id, at: f.at.Add(e.walkUpTime() + e.serviceTime(d, called.Service))})
+		// Some of those ahead will have left by their turn: their desk
+		// time counts for those who stay.
+		stay := 1 - e.leaveShare(called.Service)
+		busy := time.Duration(float64(e.walkUpTime()+e.serviceTime(d, called.Service)) * stay)
+		heap.Push(&free, deskFree{id: f.id, at: f.at.Add(busy)})
 	}
 	return 0, false
 }
@@ -195,6 +212,16 @@ func (e *Torn) serviceTime(d *dispenser.Dispenser, id dispenser.ServiceID) time.
 		return s.ServiceTime
 	}
 	return 5 * time.Minute
+}
+
+// leaveShare is the share of service id's citizens today who left before
+// their call, once enough have been seen.
+func (e *Torn) leaveShare(id dispenser.ServiceID) float64 {
+	c, l := e.called[id], e.left[id]
+	if c+l < 10 {
+		return 0
+	}
+	return float64(l) / float64(c+l)
 }
 
 func (e *Torn) pauseTime() time.Duration {
