@@ -1,6 +1,7 @@
 package estimate
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -13,22 +14,8 @@ import (
 // the two desks (2.5 min); Torn replays the desks and finds the A-only
 // desk calls it when it frees up, at 9:05.
 func TestTornReplaysTheDesks(t *testing.T) {
-	var h dispenser.Hours
-	for wd := range h.Weekly {
-		h.Weekly[wd] = []dispenser.Range{{From: 0, To: 24 * 60}}
-	}
-	cfg := dispenser.Config{
-		Office: "o", Location: time.UTC, Rules: dispenser.Rules{NoCutOff: true},
-		Services: []dispenser.Service{
-			{ID: "a", Prefix: "A", Names: map[dispenser.Lang]string{"ca": "A"}, ServiceTime: 5 * time.Minute, Hours: h},
-			{ID: "b", Prefix: "B", Names: map[dispenser.Lang]string{"ca": "B"}, ServiceTime: 5 * time.Minute, Hours: h},
-		},
-		Desks: []dispenser.Desk{{ID: "d1", Profile: []dispenser.ServiceID{"a"}}, {ID: "d2", Profile: []dispenser.ServiceID{"b", "a"}}},
-	}
-	d, err := dispenser.New(cfg, dispenser.Snapshot{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := testOffice(t, []dispenser.ServiceID{"a", "b"},
+		dispenser.Desk{ID: "d1", Profile: []dispenser.ServiceID{"a"}}, dispenser.Desk{ID: "d2", Profile: []dispenser.ServiceID{"b", "a"}})
 	nine := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	n := 0
 	do := func(cmd dispenser.Command) []dispenser.Event {
@@ -70,19 +57,7 @@ func TestTornReplaysTheDesks(t *testing.T) {
 // before any was seen), so a ticket issued at 10:05 with nobody ahead
 // waits 10 minutes; after a 20-minute pause was seen, 15.
 func TestTornWaitsOutABreak(t *testing.T) {
-	var h dispenser.Hours
-	for wd := range h.Weekly {
-		h.Weekly[wd] = []dispenser.Range{{From: 0, To: 24 * 60}}
-	}
-	cfg := dispenser.Config{
-		Office: "o", Location: time.UTC, Rules: dispenser.Rules{NoCutOff: true},
-		Services: []dispenser.Service{{ID: "a", Prefix: "A", Names: map[dispenser.Lang]string{"ca": "A"}, ServiceTime: 5 * time.Minute, Hours: h}},
-		Desks:    []dispenser.Desk{{ID: "d1", Profile: []dispenser.ServiceID{"a"}}},
-	}
-	d, err := dispenser.New(cfg, dispenser.Snapshot{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := testOffice(t, []dispenser.ServiceID{"a"}, dispenser.Desk{ID: "d1", Profile: []dispenser.ServiceID{"a"}})
 	e := NewTorn()
 	at := func(hh, mm int) time.Time { return time.Date(2026, 3, 2, hh, mm, 0, 0, time.UTC) }
 	do := func(cmd dispenser.Command, now time.Time) []dispenser.Event {
@@ -117,19 +92,7 @@ func TestTornWaitsOutABreak(t *testing.T) {
 // desk time: 5 minutes for the citizen at the desk, then two ahead at
 // (30 s walk-up + 5 min) × 0.5 each: 10.5 minutes instead of 16.
 func TestTornCountsTheLeavers(t *testing.T) {
-	var h dispenser.Hours
-	for wd := range h.Weekly {
-		h.Weekly[wd] = []dispenser.Range{{From: 0, To: 24 * 60}}
-	}
-	cfg := dispenser.Config{
-		Office: "o", Location: time.UTC, Rules: dispenser.Rules{NoCutOff: true},
-		Services: []dispenser.Service{{ID: "a", Prefix: "A", Names: map[dispenser.Lang]string{"ca": "A"}, ServiceTime: 5 * time.Minute, Hours: h}},
-		Desks:    []dispenser.Desk{{ID: "d1", Profile: []dispenser.ServiceID{"a"}}},
-	}
-	d, err := dispenser.New(cfg, dispenser.Snapshot{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := testOffice(t, []dispenser.ServiceID{"a"}, dispenser.Desk{ID: "d1", Profile: []dispenser.ServiceID{"a"}})
 	nine := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	var last dispenser.Ticket
 	for i, cmd := range []dispenser.Command{
@@ -161,4 +124,24 @@ func TestTornCountsTheLeavers(t *testing.T) {
 	if got := leavers.Estimate(d, last, nine); got != 10*time.Minute+30*time.Second {
 		t.Errorf("with half leaving: %v, want 10m30s", got)
 	}
+}
+
+// testOffice is an office open around the clock with services of
+// 5-minute service times (prefix: the id upper-cased) and desks.
+func testOffice(t *testing.T, services []dispenser.ServiceID, desks ...dispenser.Desk) *dispenser.Dispenser {
+	t.Helper()
+	var h dispenser.Hours
+	for wd := range h.Weekly {
+		h.Weekly[wd] = []dispenser.Range{{From: 0, To: 24 * 60}}
+	}
+	cfg := dispenser.Config{Office: "o", Location: time.UTC, Rules: dispenser.Rules{NoCutOff: true}, Desks: desks}
+	for _, id := range services {
+		cfg.Services = append(cfg.Services, dispenser.Service{ID: id, Prefix: strings.ToUpper(string(id)),
+			Names: map[dispenser.Lang]string{"ca": string(id)}, ServiceTime: 5 * time.Minute, Hours: h})
+	}
+	d, err := dispenser.New(cfg, dispenser.Snapshot{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
