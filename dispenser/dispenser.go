@@ -31,7 +31,7 @@ type Dispenser struct {
 	waiting  map[TicketID]*Ticket
 	counters map[string]int // by prefix: display numbers are what must not repeat
 	status   map[DeskID]*DeskStatus
-	learned  map[ServiceID]*learner
+	learned  learned
 	printer  PrinterStatus
 	books    map[Date]*Book
 	// checkedIn maps today's checked-in appointments to their tickets.
@@ -56,7 +56,7 @@ func New(cfg Config, st Snapshot) (*Dispenser, error) {
 		waiting:   map[TicketID]*Ticket{},
 		counters:  map[string]int{},
 		status:    map[DeskID]*DeskStatus{},
-		learned:   map[ServiceID]*learner{},
+		learned:   newLearned(cfg.Rules.LearnFrom),
 		printer:   PrinterStatus{Ready: true},
 		books:     map[Date]*Book{},
 		checkedIn: map[AppointmentID]*Ticket{},
@@ -70,7 +70,6 @@ func New(cfg Config, st Snapshot) (*Dispenser, error) {
 	for i := range d.cfg.Services {
 		s := &d.cfg.Services[i]
 		d.services[s.ID] = s
-		d.learned[s.ID] = newLearner(d.cfg.Rules.LearnFrom)
 	}
 	for i := range d.cfg.Desks {
 		dk := &d.cfg.Desks[i]
@@ -81,8 +80,8 @@ func New(cfg Config, st Snapshot) (*Dispenser, error) {
 	sort.Slice(ts, func(i, j int) bool { return ts[i].Ended.Before(ts[j].Ended) })
 	for i := range ts {
 		d.put(ts[i])
-		if ts[i].State == Done {
-			d.learn(&ts[i])
+		if ts[i].Day == d.day {
+			d.learned.ticket("", &ts[i])
 		}
 	}
 	for _, ds := range st.Desks {
@@ -254,18 +253,15 @@ func (d *Dispenser) apply(e *Event) {
 				delete(d.books, day)
 			}
 		}
-		for id := range d.learned {
-			d.learned[id] = newLearner(d.cfg.Rules.LearnFrom)
-		}
+		d.learned = newLearned(d.cfg.Rules.LearnFrom)
 	}
 	if e.Ticket != nil {
 		d.put(*e.Ticket)
-		if e.Type == TicketDone {
-			d.learn(e.Ticket)
-		}
+		d.learned.ticket(e.Type, e.Ticket)
 	}
 	if e.Desk != nil {
 		ds := *e.Desk
+		d.learned.desk(d.status[ds.ID], ds)
 		d.status[ds.ID] = &ds
 	}
 	if e.Printer != nil {

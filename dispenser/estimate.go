@@ -1,12 +1,40 @@
 package dispenser
 
-import "time"
+import (
+	"container/heap"
+	"maps"
+	"time"
+)
 
-// This is the first wait estimate: people ahead in the ticket's own service
-// queue × the service's mean service time ÷ the desks that serve it. It
-// ignores tickets of other services competing for shared desks and the time
-// left on the tickets being served; the estimator issue measures and
-// replaces it.
+// The wait estimate (Torn's estimator, measured in package estimate and
+// docs/estimator.md) replays the office forward with the dispenser's own
+// calling rules: each open desk frees up when its current citizen is
+// expected to be done, a paused desk when its break is expected to end,
+// and each then calls next exactly as the real one would (its profile, the
+// appointments due ahead of walk-ins, the priority tickets, the ageing
+// bound), every citizen called taking the learned walk-up and service time
+// of their service, shortened by the share of that service's citizens who
+// leave before their turn. The estimate is when the replay calls the
+// ticket. Nobody arrives in the replay, and no desk opens in it.
+//
+// When no open or paused desk serves the ticket's service, the replay
+// cannot call it: the estimate is then the people ahead × the service's
+// mean service time ÷ the desks that serve it.
+
+// Learned-from-today defaults, before the day has shown any.
+//
+// Until a start is recorded the walk-up is taken as none: an office whose
+// clerks never press "start" learns its service times from the call, walk-up
+// included.
+const (
+	defaultWalkUp = 0
+	defaultPause  = 15 * time.Minute
+	// leaveAfter is how many of a service's tickets must have been called
+	// or have left before the share who leave is used.
+	leaveAfter = 10
+	// maxReplay bounds the calls one estimate replays.
+	maxReplay = 5000
+)
 
 // estimate returns how many waiting tickets of t's service go before t and
 // how long t is expected to wait from now. t need not be in the queue yet.
@@ -21,10 +49,11 @@ func (d *Dispenser) estimate(t *Ticket, now time.Time) (int, time.Duration) {
 			ahead++
 		}
 	}
-	wait := time.Duration(ahead) * d.serviceTime(t.Service) / time.Duration(d.desksFor(t.Service))
-	if t.Kind == Appointment && t.Transfers == 0 {
-		if until := t.Slot.Sub(now); until > wait {
-			wait = until
+	wait, ok := d.replay(t, now)
+	if !ok {
+		wait = time.Duration(ahead) * d.serviceTime(t.Service) / time.Duration(d.desksFor(t.Service))
+		if t.Kind == Appointment && t.Transfers == 0 {
+			wait = max(wait, t.Slot.Sub(now))
 		}
 	}
 	return ahead, wait.Round(time.Second)
@@ -39,6 +68,93 @@ func (d *Dispenser) Estimate(id TicketID, now time.Time) (ahead int, wait time.D
 	}
 	ahead, wait = d.estimate(t, now)
 	return ahead, wait, true
+}
+
+// deskFree is when a desk of the replay is free to call.
+type deskFree struct {
+	desk *Desk
+	at   time.Time
+}
+
+type freeHeap []deskFree
+
+func (h freeHeap) Len() int { return len(h) }
+func (h freeHeap) Less(i, j int) bool {
+	if !h[i].at.Equal(h[j].at) {
+		return h[i].at.Before(h[j].at)
+	}
+	return h[i].desk.ID < h[j].desk.ID
+}
+func (h freeHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *freeHeap) Push(x any)   { *h = append(*h, x.(deskFree)) }
+func (h *freeHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// replay returns when the office, replayed forward from now, calls t; see
+// the top of the file. False when no desk of the replay ever calls it.
+func (d *Dispenser) replay(t *Ticket, now time.Time) (time.Duration, bool) {
+	var free freeHeap
+	for i := range d.cfg.Desks {
+		dk := &d.cfg.Desks[i]
+		ds := d.status[dk.ID]
+		switch ds.State {
+		case DeskPaused:
+			free = append(free, deskFree{dk, later(now, ds.Since.Add(d.pauseTime()))})
+		case DeskOpen:
+			at := now
+			if cur := d.tickets[ds.Current]; cur != nil {
+				mean := d.serviceTime(cur.Service)
+				begun := cur.Started
+				if begun.IsZero() {
+					begun = cur.Called.Add(d.walkUpTime())
+				}
+				if at = begun.Add(mean); at.Before(now) {
+					// Longer than the mean already: expect what is left
+					// of an exponential-ish tail, half a mean.
+					at = now.Add(mean / 2)
+				}
+			}
+			free = append(free, deskFree{dk, at})
+		}
+	}
+	if len(free) == 0 {
+		return 0, false
+	}
+	heap.Init(&free)
+	waiting := make(map[TicketID]*Ticket, len(d.waiting)+1)
+	maps.Copy(waiting, d.waiting)
+	waiting[t.ID] = t
+	for range maxReplay {
+		if free.Len() == 0 {
+			return 0, false // no desk of the replay will ever call t
+		}
+		f := heap.Pop(&free).(deskFree)
+		c := d.nextOf(waiting, f.desk, f.at)
+		if c == nil {
+			continue // nobody of this desk's services left: it drops out
+		}
+		if c.ID == t.ID {
+			return max(f.at.Sub(now), 0), true
+		}
+		delete(waiting, c.ID)
+		// Some of those ahead will have left by their turn: their desk
+		// time counts for those who stay.
+		stay := 1 - d.leaveShare(c.Service)
+		busy := time.Duration(float64(d.walkUpTime()+d.serviceTime(c.Service)) * stay)
+		heap.Push(&free, deskFree{f.desk, f.at.Add(busy)})
+	}
+	return 0, false
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // desksFor counts the open desks that serve service id; when none is open,
@@ -71,32 +187,103 @@ func (d *Dispenser) desksFor(id ServiceID) int {
 	return 1
 }
 
-// serviceTime is the mean of the service's recent completions today, or its
-// configured service time before there are any.
+// ServiceTime returns service id's mean service time: of its recent
+// completions today, or its configured one before there are any.
+func (d *Dispenser) ServiceTime(id ServiceID) time.Duration { return d.serviceTime(id) }
+
 func (d *Dispenser) serviceTime(id ServiceID) time.Duration {
-	if m, ok := d.learned[id].mean(); ok {
+	if m, ok := d.learned.service[id].mean(); ok {
 		return m
 	}
-	return d.services[id].ServiceTime
+	if s := d.services[id]; s != nil {
+		return s.ServiceTime
+	}
+	return 5 * time.Minute
 }
 
-// learn records the service time of done ticket t.
-func (d *Dispenser) learn(t *Ticket) {
-	l := d.learned[t.Service]
-	if l == nil || t.State != Done {
-		return
+func (d *Dispenser) walkUpTime() time.Duration {
+	if m, ok := d.learned.walkUp.mean(); ok {
+		return m
 	}
-	from := t.Started
-	if from.IsZero() {
-		from = t.Called
-	}
-	if from.IsZero() || t.Ended.Before(from) {
-		return
-	}
-	l.add(t.Ended.Sub(from))
+	return defaultWalkUp
 }
 
-// learner keeps the last n service times of a service.
+func (d *Dispenser) pauseTime() time.Duration {
+	if m, ok := d.learned.pauses.mean(); ok {
+		return m
+	}
+	return defaultPause
+}
+
+// leaveShare is the share of service id's citizens today who left before
+// their call, once enough have been seen.
+func (d *Dispenser) leaveShare(id ServiceID) float64 {
+	c, l := d.learned.called[id], d.learned.left[id]
+	if c+l < leaveAfter {
+		return 0
+	}
+	return float64(l) / float64(c+l)
+}
+
+// learned is what the dispenser learns of today for its estimates.
+type learned struct {
+	n int // how many recent values each learner keeps
+	// service holds the service times (start, or call, to end) per service;
+	// walkUp the times from a call to the start; pauses the desks' breaks.
+	service        map[ServiceID]*learner
+	walkUp, pauses *learner
+	// called and left count per service the tickets called for the first
+	// time and those that left (were cancelled) before any call.
+	called, left map[ServiceID]int
+}
+
+func newLearned(n int) learned {
+	return learned{n: n, service: map[ServiceID]*learner{}, walkUp: newLearner(n), pauses: newLearner(n),
+		called: map[ServiceID]int{}, left: map[ServiceID]int{}}
+}
+
+// ticket learns from t, the state of a ticket after an event of type typ,
+// or from a restored ticket when typ is "".
+func (l *learned) ticket(typ EventType, t *Ticket) {
+	switch {
+	case typ == TicketDone || (typ == "" && t.State == Done):
+		from := t.Started
+		if from.IsZero() {
+			from = t.Called
+		}
+		if from.IsZero() || t.Ended.Before(from) {
+			break
+		}
+		s := l.service[t.Service]
+		if s == nil {
+			s = newLearner(l.n)
+			l.service[t.Service] = s
+		}
+		s.add(t.Ended.Sub(from))
+	case typ == TicketCancelled || (typ == "" && t.State == Cancelled):
+		if t.FirstCalled.IsZero() && t.Reason != ReasonDayEnded {
+			l.left[t.Service]++
+		}
+	}
+	switch {
+	case typ == TicketCalled && t.Calls == 1 && t.Called.Equal(t.FirstCalled):
+		l.called[t.Service]++
+	case typ == "" && !t.FirstCalled.IsZero():
+		l.called[t.Service]++
+	}
+	if (typ == TicketStarted || (typ == "" && !t.Started.IsZero())) && !t.Called.IsZero() && !t.Started.Before(t.Called) {
+		l.walkUp.add(t.Started.Sub(t.Called))
+	}
+}
+
+// desk learns from desk status now, which was was.
+func (l *learned) desk(was *DeskStatus, now DeskStatus) {
+	if was != nil && was.State == DeskPaused && now.State != DeskPaused && now.Since.After(was.Since) {
+		l.pauses.add(now.Since.Sub(was.Since))
+	}
+}
+
+// learner keeps the last n values of something.
 type learner struct {
 	ring []time.Duration
 	next int
@@ -113,7 +300,11 @@ func (l *learner) add(v time.Duration) {
 	}
 }
 
+// mean is the mean of what l holds; false when l is nil or empty.
 func (l *learner) mean() (time.Duration, bool) {
+	if l == nil {
+		return 0, false
+	}
 	n := l.next
 	if l.full {
 		n = len(l.ring)

@@ -7,10 +7,12 @@ import (
 	"torn.cat/torn/dispenser"
 )
 
-// TestEstimate checks the first wait estimate, told at issue: the people
-// ahead in the ticket's own service × the service's learned mean service
-// time (the configured one before any is learned) ÷ the desks that serve it
-// (the open ones; if none, the paused ones; if none, all of them).
+// TestEstimate checks the wait estimate told at issue: the office replayed
+// forward with the calling rules, each desk freeing when its citizen is
+// expected to be done (the learned walk-up and service time, or the
+// configured service time before any is learned), a paused desk after a
+// break; when no open or paused desk serves the service, the people ahead
+// × the service time ÷ every desk that serves it.
 func TestEstimate(t *testing.T) {
 	a, b := svcA, svcB
 	// serve has desk 1 serve one A ticket that takes d at the desk.
@@ -47,36 +49,78 @@ func TestEstimate(t *testing.T) {
 		wait    time.Duration
 	}{
 		{name: "nobody ahead: no wait", ahead: 0, wait: 0},
-		{name: "people ahead × service time ÷ one desk", setup: func(f *fixture) { issueN(f, a, 3) }, ahead: 3, wait: 15 * time.Minute},
+		{name: "every desk closed: people ahead × service time", setup: func(f *fixture) { issueN(f, a, 3) }, ahead: 3, wait: 15 * time.Minute},
 		{name: "configured service time", svcTime: 8 * time.Minute, setup: func(f *fixture) { issueN(f, a, 2) }, ahead: 2, wait: 16 * time.Minute},
 		{
-			name:  "divided by the open desks that serve the service",
-			desks: []dispenser.Desk{desk(desk1, a), desk("2", b, a), desk("3", b)},
-			setup: func(f *fixture) { setDesks(f, open, open, open); issueN(f, a, 3) },
-			ahead: 3, wait: 7*time.Minute + 30*time.Second,
-		},
-		{
-			name:  "open desks only, when some are open",
-			desks: []dispenser.Desk{desk(desk1, a), desk("2", a), desk("3", a, b)},
-			setup: func(f *fixture) { setDesks(f, open, paused, closed); issueN(f, a, 3) },
-			ahead: 3, wait: 15 * time.Minute,
-		},
-		{
-			name:  "paused desks when none is open",
-			desks: []dispenser.Desk{desk(desk1, a), desk("2", a), desk("3", a, b)},
-			setup: func(f *fixture) { setDesks(f, paused, closed, closed); issueN(f, a, 3) },
-			ahead: 3, wait: 15 * time.Minute,
-		},
-		{
-			name:  "every desk that serves it when none is open or paused",
+			name:  "every desk closed: divided by the desks that serve it",
 			desks: []dispenser.Desk{desk(desk1, a), desk("2", a), desk("3", a, b)},
 			setup: func(f *fixture) { issueN(f, a, 3) },
 			ahead: 3, wait: 5 * time.Minute,
 		},
+		{
+			name:  "an open idle desk calls at once",
+			setup: func(f *fixture) { setDesks(f, open) },
+			ahead: 0, wait: 0,
+		},
+		{
+			name:  "open desks each call the next as they free up",
+			desks: []dispenser.Desk{desk(desk1, a), desk("2", b, a), desk("3", b)},
+			setup: func(f *fixture) { setDesks(f, open, open, open); issueN(f, a, 3) },
+			// 9:01 desks 1 and 2 call A1, A2; 9:06 desk 1 calls A3, desk 2 the ticket.
+			ahead: 3, wait: 5 * time.Minute,
+		},
+		{
+			name:  "another service first on a shared desk's profile",
+			desks: []dispenser.Desk{desk(desk1, b, a)},
+			setup: func(f *fixture) { setDesks(f, open); issueN(f, b, 2); issueN(f, a, 1) },
+			// B1, B2, then A1, then the ticket: 3 × 5 min.
+			ahead: 1, wait: 15 * time.Minute,
+		},
+		{
+			name:  "the citizen at the desk: what is left of the mean",
+			setup: func(f *fixture) { setDesks(f, open); issueN(f, a, 2); f.call(desk1) },
+			// A1 called at 9:00, done at 9:05; A2 until 9:10.
+			ahead: 1, wait: 9 * time.Minute,
+		},
+		{
+			name: "the citizen at the desk past the mean: half a mean more",
+			setup: func(f *fixture) {
+				setDesks(f, open)
+				issueN(f, a, 1)
+				f.call(desk1)
+				f.advance(20 * time.Minute)
+			},
+			ahead: 0, wait: 2*time.Minute + 30*time.Second,
+		},
+		{
+			name:  "a paused desk comes back after a break",
+			desks: []dispenser.Desk{desk(desk1, a), desk("2", a), desk("3", a, b)},
+			setup: func(f *fixture) { setDesks(f, open, paused, closed); issueN(f, a, 3) },
+			// Desk 1: 9:01 A1, 9:06 A2, 9:11 A3; desk 2 back at 9:15 calls the ticket.
+			ahead: 3, wait: 14 * time.Minute,
+		},
+		{
+			name:  "only paused desks: after the break",
+			desks: []dispenser.Desk{desk(desk1, a), desk("2", a), desk("3", a, b)},
+			setup: func(f *fixture) { setDesks(f, paused, closed, closed); issueN(f, a, 3) },
+			ahead: 3, wait: 29 * time.Minute,
+		},
+		{
+			name: "the break learned today",
+			setup: func(f *fixture) {
+				setDesks(f, paused)
+				f.advance(6 * time.Minute)
+				setDesks(f, open)
+				setDesks(f, paused)
+				issueN(f, a, 1)
+			},
+			// Back at 9:12 after a 6-minute break; A1 until 9:17.
+			ahead: 1, wait: 10 * time.Minute,
+		},
 		{name: "only the ticket's own service counts", setup: func(f *fixture) { issueN(f, b, 3) }, ahead: 0, wait: 0},
 		{
 			name:  "priority ticket: only what goes before it",
-			setup: func(f *fixture) { issueN(f, a, 3); f.issueKind(a, dispenser.Priority, time.Time{}) },
+			setup: func(f *fixture) { setDesks(f, open); issueN(f, a, 3); f.issueKind(a, dispenser.Priority, time.Time{}) },
 			kind:  dispenser.Priority, ahead: 1, wait: 5 * time.Minute,
 		},
 		{
@@ -87,9 +131,10 @@ func TestEstimate(t *testing.T) {
 			ahead:   1, wait: 33 * time.Second,
 		},
 		{
-			name:  "learned mean of the completions, from the start",
+			name:  "learned walk-up and service time, from the start",
 			setup: func(f *fixture) { serve(f, 4*time.Minute, true); serve(f, 8*time.Minute, true); issueN(f, a, 3) },
-			ahead: 3, wait: 18 * time.Minute,
+			// Three ahead at 30 s + 6 min each.
+			ahead: 3, wait: 19*time.Minute + 30*time.Second,
 		},
 		{
 			name:  "learned from the call when never started",
@@ -105,7 +150,7 @@ func TestEstimate(t *testing.T) {
 				serve(f, 4*time.Minute, true)
 				issueN(f, a, 1)
 			},
-			ahead: 1, wait: 3 * time.Minute,
+			ahead: 1, wait: 3*time.Minute + 30*time.Second,
 		},
 		{
 			name: "completions of other services do not count",
@@ -117,12 +162,50 @@ func TestEstimate(t *testing.T) {
 			},
 			ahead: 1, wait: 5 * time.Minute,
 		},
-		{name: "appointment waits at least until its slot", kind: dispenser.Appointment, slot: 30 * time.Minute, ahead: 0, wait: 30 * time.Minute},
 		{
-			name:  "due appointment: the queue ahead if longer",
-			setup: func(f *fixture) { issueN(f, a, 3); f.issueKind(a, dispenser.Appointment, f.now.Add(-time.Minute)) },
+			name: "the share who leave before their turn",
+			setup: func(f *fixture) {
+				// 10 A tickets: 6 served, 4 left: 40 % of those ahead leave.
+				for i := range 10 {
+					tk := f.issue(a)
+					if i < 4 {
+						f.do(dispenser.Cancel{Ticket: tk.ID, Reason: "left"})
+						continue
+					}
+					f.call(desk1)
+					f.advance(5 * time.Minute).do(dispenser.Finish{Desk: desk1})
+				}
+				f.advance(time.Minute)
+				issueN(f, a, 5)
+			},
+			// Five ahead at 5 min × 60 %.
+			ahead: 5, wait: 15 * time.Minute,
+		},
+		{
+			name:  "appointment due: called first by an open desk",
+			setup: func(f *fixture) { setDesks(f, open); issueN(f, a, 3) },
 			kind:  dispenser.Appointment, slot: 2 * time.Minute,
+			ahead: 0, wait: 0,
+		},
+		{
+			name: "appointment due: after the appointment due before it",
+			setup: func(f *fixture) {
+				setDesks(f, open)
+				issueN(f, a, 3)
+				f.issueKind(a, dispenser.Appointment, f.now.Add(-time.Minute))
+			},
+			kind: dispenser.Appointment, slot: 2 * time.Minute,
 			ahead: 1, wait: 5 * time.Minute,
+		},
+		{
+			name:  "appointment before it is due: after the walk-ins",
+			setup: func(f *fixture) { setDesks(f, open); issueN(f, a, 2) },
+			kind:  dispenser.Appointment, slot: 30 * time.Minute,
+			ahead: 2, wait: 10 * time.Minute,
+		},
+		{
+			name: "every desk closed: an appointment waits at least until its slot",
+			kind: dispenser.Appointment, slot: 30 * time.Minute, ahead: 0, wait: 30 * time.Minute,
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -173,8 +256,10 @@ func TestEstimateAsTheQueueMoves(t *testing.T) {
 		ok    bool
 	}{
 		{name: "at issue", do: func() {}, ahead: 2, wait: 10 * time.Minute, ok: true},
-		{name: "one called", do: func() { f.call(desk1) }, ahead: 1, wait: 5 * time.Minute, ok: true},
-		{name: "served in 1 minute: learned", do: func() { f.advance(time.Minute).call(desk1) }, ahead: 0, wait: 0, ok: true},
+		// A1 at the desk until 9:05, A2 until 9:10.
+		{name: "one called", do: func() { f.call(desk1) }, ahead: 1, wait: 10 * time.Minute, ok: true},
+		// A1 served in a minute: A2, called at 9:01, is expected done at 9:02.
+		{name: "served in 1 minute: learned", do: func() { f.advance(time.Minute).call(desk1) }, ahead: 0, wait: time.Minute, ok: true},
 		{name: "called: no estimate", do: func() { f.call(desk1) }},
 	} {
 		t.Run(step.name, func(t *testing.T) {
@@ -187,5 +272,66 @@ func TestEstimateAsTheQueueMoves(t *testing.T) {
 	}
 	if _, _, ok := f.d.Estimate("nope", f.now); ok {
 		t.Errorf("Estimate of an unknown ticket: ok")
+	}
+}
+
+// TestEstimateLearnedSurvives: what the estimate has learned today (service
+// and walk-up times, the share who leave) is the same in a dispenser
+// restored from the store's snapshot and in a mirror fed the events, as in
+// the one that made them.
+func TestEstimateLearnedSurvives(t *testing.T) {
+	f := newFixture(t, newConfig().build(), at(thursday, 9, 0))
+	mirror, err := dispenser.New(newConfig().build(), dispenser.Snapshot{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	do := func(cmd dispenser.Command) {
+		for _, e := range f.do(cmd) {
+			mirror.Apply(e)
+		}
+	}
+	issue := func() dispenser.Ticket {
+		t.Helper()
+		c := f.newIssue(svcA)
+		evs := f.do(c)
+		for _, e := range evs {
+			mirror.Apply(e)
+		}
+		return *evs[len(evs)-1].Ticket
+	}
+	for i := range 12 {
+		tk := issue()
+		if i%3 == 0 {
+			do(dispenser.Cancel{Ticket: tk.ID, Reason: "left"})
+			continue
+		}
+		do(dispenser.CallNext{Desk: desk1, Clerk: "anna"})
+		f.advance(40 * time.Second)
+		do(dispenser.Start{Desk: desk1})
+		f.advance(time.Duration(3+i) * time.Minute)
+		do(dispenser.Finish{Desk: desk1})
+	}
+	for range 4 {
+		issue()
+	}
+	last := issue()
+	f.advance(time.Minute)
+	_, want, ok := f.d.Estimate(last.ID, f.now)
+	if !ok {
+		t.Fatal("no estimate")
+	}
+	restored, err := dispenser.New(newConfig().build(), f.snapshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, d := range map[string]*dispenser.Dispenser{"restored": restored, "mirror": mirror} {
+		if _, got, _ := d.Estimate(last.ID, f.now); got != want {
+			t.Errorf("%s: estimate %s, want %s", name, got, want)
+		}
+	}
+	// Four ahead of 40 s + 9 min (the mean of 4, 5, 7, 8, 10, 11, 13 and
+	// 14 min), of whom 1 − 4/12 stay.
+	if w := 4 * (40*time.Second + 9*time.Minute) * 2 / 3; want != w.Round(time.Second) {
+		t.Errorf("estimate %s, want %s", want, w.Round(time.Second))
 	}
 }

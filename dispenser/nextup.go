@@ -63,10 +63,16 @@ func (d *Dispenser) placeOf(t *Ticket, rank int, now time.Time) place {
 
 // next returns the ticket desk dk calls next at now, or nil.
 func (d *Dispenser) next(dk *Desk, now time.Time) *Ticket {
+	return d.nextOf(d.waiting, dk, now)
+}
+
+// nextOf returns the ticket of waiting that desk dk calls next at now, or
+// nil.
+func (d *Dispenser) nextOf(waiting map[TicketID]*Ticket, dk *Desk, now time.Time) *Ticket {
 	var best place
 	var found bool
 	for rank, sid := range dk.Profile {
-		for _, t := range d.waiting {
+		for _, t := range waiting {
 			if t.Service != sid {
 				continue
 			}

@@ -21,9 +21,8 @@ type Estimator interface {
 }
 
 // Simple returns fresh instances of the simple estimators, in the order of
-// the reports: the dispenser's own, QL, LES, HOL and the rolling mean.
-// Torn's own estimator, when it exists, joins this list's callers (cmd
-// torn-sim's estimators) as a separate constructor, not as one of these.
+// the reports: QL, LES, HOL and the rolling mean. Torn's own (the
+// dispenser's, [NewTorn]) joins them in cmd torn-sim's reports.
 func Simple() []Estimator {
-	return []Estimator{NewDispenser(), NewQL(), NewLES(), NewHOL(), NewRolling()}
+	return []Estimator{NewQL(), NewLES(), NewHOL(), NewRolling()}
 }

@@ -41,7 +41,7 @@ func TestScoreCountsAndFreshDays(t *testing.T) {
 	made := 0
 	newEsts := func() []Estimator {
 		made++
-		return append(Simple(), &counter{days: map[dispenser.Date]bool{}})
+		return append(append([]Estimator{NewTorn()}, Simple()...), &counter{days: map[dispenser.Date]bool{}})
 	}
 	ts, err := Score(sc, 7, days, newEsts)
 	if err != nil {
@@ -60,7 +60,7 @@ func TestScoreCountsAndFreshDays(t *testing.T) {
 	if left == 0 {
 		t.Error("no citizen left in 5 days of the small office: the test checks nothing about leavers")
 	}
-	names := []string{"dispenser", "QL", "LES", "HOL", "rolling", "counter"}
+	names := []string{"Torn", "QL", "LES", "HOL", "rolling", "counter"}
 	if len(ts) != len(names) {
 		t.Fatalf("%d tallies, want %d", len(ts), len(names))
 	}

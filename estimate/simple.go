@@ -6,29 +6,8 @@ import (
 	"torn.cat/torn/dispenser"
 )
 
-// LearnFrom is how many recent completions of a service QL's mean service
-// time is learned from.
-const LearnFrom = 20
-
 // RollingOf is how many recent waits of a service Rolling averages.
 const RollingOf = 10
-
-// Dispenser is what the dispenser printed on the ticket: t.Estimate.
-type Dispenser struct{}
-
-// NewDispenser returns the dispenser's estimate, as an Estimator.
-func NewDispenser() *Dispenser { return &Dispenser{} }
-
-// Name is "dispenser".
-func (*Dispenser) Name() string { return "dispenser" }
-
-// Observe does nothing: the dispenser learns by itself.
-func (*Dispenser) Observe(dispenser.Event) {}
-
-// Estimate returns t.Estimate.
-func (*Dispenser) Estimate(_ *dispenser.Dispenser, t dispenser.Ticket, _ time.Time) time.Duration {
-	return t.Estimate
-}
 
 // QL is the queue-length estimator. For ticket t of service s,
 //
@@ -38,61 +17,31 @@ func (*Dispenser) Estimate(_ *dispenser.Dispenser, t dispenser.Ticket, _ time.Ti
 // the dispenser counted them at issue); k the open desks whose profile
 // includes s, or when none is open the paused ones, or when none is paused
 // every desk that serves s; idle those of the k open desks with no current
-// ticket; and S the mean of the last LearnFrom service times of s (from
-// the start, or the call when it did not start, to the end) observed today,
-// or s's configured ServiceTime before the first. The +1 is the departure
+// ticket; and S the dispenser's mean service time of s (of the last
+// Rules.LearnFrom completions today, from the start, or the call when it
+// did not start, to the end; s's configured ServiceTime before the first). The +1 is the departure
 // that frees a desk for t when all are busy (Ibrahim & Whitt's (n+1)/sμ);
 // an idle desk calls t at once.
-type QL struct {
-	learned map[dispenser.ServiceID]*ring
-}
+type QL struct{}
 
-// NewQL returns a QL estimator for a new day.
-func NewQL() *QL { return &QL{learned: map[dispenser.ServiceID]*ring{}} }
+// NewQL returns a QL estimator.
+func NewQL() *QL { return &QL{} }
 
 // Name is "QL".
 func (*QL) Name() string { return "QL" }
 
-// Observe learns service times from completions.
-func (q *QL) Observe(e dispenser.Event) {
-	if e.Type != dispenser.TicketDone || e.Ticket == nil {
-		return
-	}
-	t := e.Ticket
-	from := t.Started
-	if from.IsZero() {
-		from = t.Called
-	}
-	if from.IsZero() || t.Ended.Before(from) {
-		return
-	}
-	r := q.learned[t.Service]
-	if r == nil {
-		r = newRing(LearnFrom)
-		q.learned[t.Service] = r
-	}
-	r.add(t.Ended.Sub(from))
-}
+// Observe does nothing: the dispenser learns the service times.
+func (*QL) Observe(dispenser.Event) {}
 
 // Estimate returns QL's estimate; see the type's documentation.
-func (q *QL) Estimate(d *dispenser.Dispenser, t dispenser.Ticket, _ time.Time) time.Duration {
-	s := q.serviceTime(d, t.Service)
+func (*QL) Estimate(d *dispenser.Dispenser, t dispenser.Ticket, _ time.Time) time.Duration {
+	s := d.ServiceTime(t.Service)
 	k, idle := desksFor(d, t.Service)
 	n := t.Ahead + 1 - idle
 	if n <= 0 {
 		return 0
 	}
 	return (time.Duration(n) * s / time.Duration(k)).Round(time.Second)
-}
-
-func (q *QL) serviceTime(d *dispenser.Dispenser, id dispenser.ServiceID) time.Duration {
-	if m, ok := q.learned[id].mean(); ok {
-		return m
-	}
-	if s := d.Service(id); s != nil {
-		return s.ServiceTime
-	}
-	return 0
 }
 
 // desksFor returns k, the open desks that serve service id (or the paused

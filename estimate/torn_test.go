@@ -87,45 +87,6 @@ func TestTornWaitsOutABreak(t *testing.T) {
 	}
 }
 
-// TestTornCountsTheLeavers: when half of today's citizens of a service
-// left before their call, the replay gives those ahead of t half their
-// desk time: 5 minutes for the citizen at the desk, then two ahead at
-// (30 s walk-up + 5 min) × 0.5 each: 10.5 minutes instead of 16.
-func TestTornCountsTheLeavers(t *testing.T) {
-	d := testOffice(t, []dispenser.ServiceID{"a"}, dispenser.Desk{ID: "d1", Profile: []dispenser.ServiceID{"a"}})
-	nine := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	var last dispenser.Ticket
-	for i, cmd := range []dispenser.Command{
-		dispenser.Issue{Service: "a", ID: "t1", Token: "token-1-0123456789abcdef"},
-		dispenser.SetDesk{Desk: "d1", State: dispenser.DeskOpen},
-		dispenser.CallNext{Desk: "d1"},
-		dispenser.Start{Desk: "d1"},
-		dispenser.Issue{Service: "a", ID: "t2", Token: "token-2-0123456789abcdef"},
-		dispenser.Issue{Service: "a", ID: "t3", Token: "token-3-0123456789abcdef"},
-		dispenser.Issue{Service: "a", ID: "t4", Token: "token-4-0123456789abcdef"},
-	} {
-		evs, err := d.Handle(cmd, nine)
-		if err != nil {
-			t.Fatalf("command %d: %v", i, err)
-		}
-		if tk := evs[len(evs)-1].Ticket; tk != nil {
-			last = *tk
-		}
-	}
-	plain, leavers := NewTorn(), NewTorn()
-	for i := range 5 {
-		id := dispenser.TicketID(rune('p' + i))
-		leavers.Observe(dispenser.Event{Type: dispenser.TicketCalled, Ticket: &dispenser.Ticket{ID: id, Service: "a", Calls: 1, Called: nine}})
-		leavers.Observe(dispenser.Event{Type: dispenser.TicketCancelled, Ticket: &dispenser.Ticket{ID: id + "x", Service: "a", State: dispenser.Cancelled}})
-	}
-	if got := plain.Estimate(d, last, nine); got != 16*time.Minute {
-		t.Errorf("with no leavers: %v, want 16m0s", got)
-	}
-	if got := leavers.Estimate(d, last, nine); got != 10*time.Minute+30*time.Second {
-		t.Errorf("with half leaving: %v, want 10m30s", got)
-	}
-}
-
 // testOffice is an office open around the clock with services of
 // 5-minute service times (prefix: the id upper-cased) and desks.
 func testOffice(t *testing.T, services []dispenser.ServiceID, desks ...dispenser.Desk) *dispenser.Dispenser {
