@@ -2,7 +2,7 @@ package dispenser
 
 import (
 	"container/heap"
-	"maps"
+	"slices"
 	"time"
 )
 
@@ -32,8 +32,6 @@ const (
 	// leaveAfter is how many of a service's tickets must have been called
 	// or have left before the share who leave is used.
 	leaveAfter = 10
-	// maxReplay bounds the calls one estimate replays.
-	maxReplay = 5000
 )
 
 // estimate returns how many waiting tickets of t's service go before t and
@@ -125,29 +123,101 @@ func (d *Dispenser) replay(t *Ticket, now time.Time) (time.Duration, bool) {
 		return 0, false
 	}
 	heap.Init(&free)
-	waiting := make(map[TicketID]*Ticket, len(d.waiting)+1)
-	maps.Copy(waiting, d.waiting)
-	waiting[t.ID] = t
-	for range maxReplay {
-		if free.Len() == 0 {
-			return 0, false // no desk of the replay will ever call t
-		}
+	q := d.queues(t, now)
+	// Each turn calls a ticket or drops a desk: the replay ends.
+	for free.Len() > 0 {
 		f := heap.Pop(&free).(deskFree)
-		c := d.nextOf(waiting, f.desk, f.at)
+		c := q.next(d, f.desk, f.at)
 		if c == nil {
 			continue // nobody of this desk's services left: it drops out
 		}
 		if c.ID == t.ID {
 			return max(f.at.Sub(now), 0), true
 		}
-		delete(waiting, c.ID)
 		// Some of those ahead will have left by their turn: their desk
 		// time counts for those who stay.
 		stay := 1 - d.leaveShare(c.Service)
 		busy := time.Duration(float64(d.walkUpTime()+d.serviceTime(c.Service)) * stay)
 		heap.Push(&free, deskFree{f.desk, f.at.Add(busy)})
 	}
-	return 0, false
+	return 0, false // no desk of the replay ever calls t
+}
+
+// replayQueues are the waiting tickets of a replay per service, each
+// service's in three lines that keep their order whatever the desk and the
+// time: appointments by slot, priority tickets and walk-ins by when they
+// queued. A desk's next ticket is the first in its calling order of the
+// lines' heads, so a replay of n calls costs n log n, not n².
+type replayQueues map[ServiceID]*[3]replayLine
+
+type replayLine struct {
+	ts   []*Ticket
+	head int
+}
+
+// queues returns the replay's lines: today's waiting tickets and t.
+func (d *Dispenser) queues(t *Ticket, now time.Time) replayQueues {
+	q := replayQueues{}
+	add := func(w *Ticket) {
+		lines := q[w.Service]
+		if lines == nil {
+			lines = &[3]replayLine{}
+			q[w.Service] = lines
+		}
+		i := 2
+		switch {
+		case w.Kind == Appointment && w.Transfers == 0:
+			i = 0
+		case w.Kind == Priority:
+			i = 1
+		}
+		lines[i].ts = append(lines[i].ts, w)
+	}
+	for _, w := range d.waiting {
+		if w.ID != t.ID {
+			add(w)
+		}
+	}
+	add(t)
+	for _, lines := range q {
+		for i := range lines {
+			ts := lines[i].ts
+			slices.SortFunc(ts, func(a, b *Ticket) int {
+				if d.placeOf(a, 0, now).before(d.placeOf(b, 0, now)) {
+					return -1
+				}
+				return 1
+			})
+		}
+	}
+	return q
+}
+
+// next takes from q the ticket desk dk calls at now, as Dispenser.next
+// would; nil if none.
+func (q replayQueues) next(d *Dispenser, dk *Desk, now time.Time) *Ticket {
+	var best place
+	var from *replayLine
+	for rank, sid := range dk.Profile {
+		lines := q[sid]
+		if lines == nil {
+			continue
+		}
+		for i := range lines {
+			l := &lines[i]
+			if l.head == len(l.ts) {
+				continue
+			}
+			if p := d.placeOf(l.ts[l.head], rank, now); from == nil || p.before(best) {
+				best, from = p, l
+			}
+		}
+	}
+	if from == nil {
+		return nil
+	}
+	from.head++
+	return best.t
 }
 
 func later(a, b time.Time) time.Time {
