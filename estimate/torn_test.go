@@ -106,3 +106,20 @@ func testOffice(t *testing.T, services []dispenser.ServiceID, desks ...dispenser
 	}
 	return d
 }
+
+// TestTornNoWorseWhereQLIsNearOptimal: one desk, one service, exponential
+// service times, steady arrivals below capacity: QL is near-optimal there
+// (TestQLNearOptimal), and Torn's estimate must not be worse than 1.05×
+// QL's mean absolute error.
+func TestTornNoWorseWhereQLIsNearOptimal(t *testing.T) {
+	sc := loadScenario(t, "testdata/exponential.toml")
+	ts, err := Score(sc, 1, 40, func() []Estimator { return []Estimator{NewQL(), NewTorn()} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ql, torn := ts[0].Metrics(), ts[1].Metrics()
+	t.Logf("%d tickets: QL MAE %.2f min, Torn %.2f min (%.3f×)", ql.Tickets, ql.MAE, torn.MAE, torn.MAE/ql.MAE)
+	if torn.MAE > 1.05*ql.MAE {
+		t.Errorf("Torn's MAE %.2f min > 1.05 × QL's %.2f min", torn.MAE, ql.MAE)
+	}
+}
