@@ -20,6 +20,13 @@ type Estimator interface {
 	Estimate(d *dispenser.Dispenser, t dispenser.Ticket, now time.Time) time.Duration
 }
 
+// A Ranger is an Estimator that also gives a range the wait should fall
+// in. The scorer asks Range at the same moment as Estimate, with the same
+// arguments; low ≤ high, and a range [0, 0] counts as none.
+type Ranger interface {
+	Range(d *dispenser.Dispenser, t dispenser.Ticket, now time.Time) (low, high time.Duration)
+}
+
 // Simple returns fresh instances of the simple estimators, in the order of
 // the reports: QL, LES, HOL and the rolling mean. Torn's own (the
 // dispenser's, [NewTorn]) joins them in cmd torn-sim's reports.

@@ -9,11 +9,11 @@ import (
 func TestMeasure(t *testing.T) {
 	mins := func(x float64) time.Duration { return time.Duration(x * float64(time.Minute)) }
 	pairs := []Pair{
-		{mins(5), mins(5)},   // error 0
-		{mins(5), mins(8)},   // 3 late: a surprise (> 2 min)
-		{mins(10), mins(9)},  // 1 early
-		{mins(0), mins(3)},   // 3 late: a surprise
-		{mins(20), mins(30)}, // 10 late: a surprise (> 15 % of 20 = 3 min)
+		{Estimate: mins(5), Wait: mins(5)},   // error 0
+		{Estimate: mins(5), Wait: mins(8)},   // 3 late: a surprise (> 2 min)
+		{Estimate: mins(10), Wait: mins(9)},  // 1 early
+		{Estimate: mins(0), Wait: mins(3)},   // 3 late: a surprise
+		{Estimate: mins(20), Wait: mins(30)}, // 10 late: a surprise (> 15 % of 20 = 3 min)
 	}
 	got := Measure(pairs)
 	// By hand: |errors| 0, 3, 1, 3, 10; squares sum 119; waits sum 55.
@@ -32,8 +32,27 @@ func TestMeasure(t *testing.T) {
 	if got := Measure(nil); got != (Metrics{}) {
 		t.Errorf("Measure(nil) = %+v, want zero", got)
 	}
-	if got := Measure([]Pair{{mins(1), 0}}); !math.IsInf(got.RRMSE, 1) {
+	if got := Measure([]Pair{{Estimate: mins(1)}}); !math.IsInf(got.RRMSE, 1) {
 		t.Errorf("rRMSE with no wait = %v, want +Inf", got.RRMSE)
+	}
+}
+
+func TestMeasureRanges(t *testing.T) {
+	m := time.Minute
+	pairs := []Pair{
+		{Estimate: 5 * m, Wait: 5 * m, Low: 2 * m, High: 8 * m},     // in
+		{Estimate: 5 * m, Wait: 8 * m, Low: 2 * m, High: 8 * m},     // on the bound: in
+		{Estimate: 5 * m, Wait: 9 * m, Low: 2 * m, High: 8 * m},     // out
+		{Estimate: 0, Wait: 1 * m, Low: 0, High: 4 * m},             // in, from 0
+		{Estimate: 10 * m, Wait: 30 * m},                            // no range: not counted
+		{Estimate: 10 * m, Wait: 30 * m, Low: 20 * m, High: 20 * m}, // a point, missed
+	}
+	got := Measure(pairs)
+	if got.Ranged != 5 || math.Abs(got.Coverage-3.0/5) > 1e-9 || math.Abs(got.Width-(6+6+6+4+0)/5.0) > 1e-9 {
+		t.Errorf("ranged %d, coverage %v, width %v; want 5, 0.6, 4.4", got.Ranged, got.Coverage, got.Width)
+	}
+	if got := Measure(pairs[4:5]); got.Ranged != 0 || got.Coverage != 0 || got.Width != 0 {
+		t.Errorf("no range: %+v", got)
 	}
 }
 

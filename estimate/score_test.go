@@ -1,6 +1,7 @@
 package estimate
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -114,5 +115,88 @@ func TestQLNearOptimal(t *testing.T) {
 		if mae["QL"] > mae[other] {
 			t.Errorf("QL's MAE %.2f min > %s's %.2f min", mae["QL"], other, mae[other])
 		}
+	}
+}
+
+// ranger is a counter that also gives a range around its estimate.
+type ranger struct{ counter }
+
+func (r *ranger) Name() string { return "ranger" }
+func (r *ranger) Range(_ *dispenser.Dispenser, t dispenser.Ticket, _ time.Time) (time.Duration, time.Duration) {
+	return time.Minute, time.Duration(t.Counter) * time.Minute
+}
+
+// TestScoreOracle: the oracle's tally comes last, pairs every served ticket
+// with a median inside its range, and beats the simple estimators; a
+// Ranger's ranges reach the pairs, and the other estimators have none.
+func TestScoreOracle(t *testing.T) {
+	sc := loadScenario(t, "../sim/testdata/scenarios/small.toml")
+	newEsts := func() []Estimator {
+		return append(Simple(), &ranger{counter{days: map[dispenser.Date]bool{}}})
+	}
+	ts, err := ScoreWith(sc, 3, 4, newEsts, ScoreOptions{OracleSamples: 15})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := Score(sc, 3, 4, newEsts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ts) != len(plain)+1 || ts[len(ts)-1].Estimator != OracleName {
+		t.Fatalf("%d tallies, the last %q; want %d, the last %q", len(ts), ts[len(ts)-1].Estimator, len(plain)+1, OracleName)
+	}
+	for i, tl := range plain {
+		if !reflect.DeepEqual(tl, ts[i]) {
+			t.Errorf("%s: the oracle changed its tally", tl.Estimator)
+		}
+	}
+	or := ts[len(ts)-1]
+	if len(or.Pairs) != len(plain[0].Pairs) || len(or.Pairs) == 0 {
+		t.Fatalf("oracle: %d pairs, want %d", len(or.Pairs), len(plain[0].Pairs))
+	}
+	for _, p := range or.Pairs {
+		if p.Low > p.Estimate || p.Estimate > p.High {
+			t.Fatalf("oracle pair %+v: estimate outside its range", p)
+		}
+	}
+	mo := or.Metrics()
+	t.Logf("oracle: MAE %.2f min, coverage %.0f %% (of %d), width %.1f min", mo.MAE, 100*mo.Coverage, mo.Ranged, mo.Width)
+	if mo.Ranged < len(or.Pairs)/2 || mo.Coverage < 0.6 || mo.Coverage > 0.95 {
+		t.Errorf("oracle: %d of %d ranged, coverage %.2f; want most ranged and near 0.8", mo.Ranged, len(or.Pairs), mo.Coverage)
+	}
+	for _, tl := range ts[:len(ts)-1] {
+		m := tl.Metrics()
+		switch tl.Estimator {
+		case "ranger":
+			if m.Ranged != m.Tickets {
+				t.Errorf("ranger: %d of %d pairs ranged", m.Ranged, m.Tickets)
+			}
+			for k, p := range tl.Pairs {
+				if p.Low != time.Minute || p.High < time.Minute {
+					t.Fatalf("ranger pair %d: %+v", k, p)
+				}
+			}
+			continue
+		default:
+			if m.Ranged != 0 {
+				t.Errorf("%s: %d ranged pairs, gives no range", tl.Estimator, m.Ranged)
+			}
+		}
+		if m.MAE < mo.MAE {
+			t.Errorf("%s's MAE %.2f min < the oracle's %.2f", tl.Estimator, m.MAE, mo.MAE)
+		}
+	}
+}
+
+func TestOraclePair(t *testing.T) {
+	// Ten waits: ranks 0.1·11 → 1, 0.5·11 → 6, 0.9·11 → 10.
+	m := time.Minute
+	waits := []time.Duration{9 * m, 1 * m, 5 * m, 3 * m, 7 * m, 2 * m, 4 * m, 8 * m, 6 * m, 10 * m}
+	if got, want := oraclePair(waits, 0, time.Hour), (Pair{Estimate: 6 * m, Low: 1 * m, High: 10 * m}); got != want {
+		t.Errorf("oraclePair = %+v, want %+v", got, want)
+	}
+	// Two of ten futures end the day first: they count as the longest wait.
+	if got, want := oraclePair(waits[:8], 2, time.Hour), (Pair{Estimate: 7 * m, Low: 1 * m, High: time.Hour}); got != want {
+		t.Errorf("oraclePair with uncalled = %+v, want %+v", got, want)
 	}
 }

@@ -29,6 +29,18 @@
 // ticket's future, its patience and its service time, come only after the
 // [Observer] has been told of its issue.
 //
+// # Forecasts
+//
+// An Observer that is also a [Forecaster] is handed, at each issue right
+// after Issued, the day's [Present]: [Present.Waits] simulates futures of
+// it, each a copy of the engine and of the dispenser (through
+// dispenser.Snapshot) with its own generator, in which everything the day
+// has already drawn of its future (arrivals, service times in progress,
+// patience, bookings not come yet) is drawn again conditioned on the
+// present. The oracle of package estimate is built on it. The day itself
+// is untouched: its generator, its dispenser and its observer never see a
+// future.
+//
 // # Scenario files
 //
 // A scenario is TOML, read strictly: an unknown key is an error naming it.

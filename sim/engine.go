@@ -154,6 +154,11 @@ func (h *evHeap) Pop() any {
 type booking struct {
 	id   dispenser.AppointmentID
 	hash string
+	svc  int       // index of the service in plan.svcs
+	slot time.Time // the appointment's time
+	// came is set when the citizen first arrives (evAppt), whether or not
+	// the check-in succeeds.
+	came bool
 }
 
 type deskSim struct {
@@ -166,6 +171,7 @@ type engine struct {
 	p        *plan
 	d        *dispenser.Dispenser
 	obs      Observer
+	fc       Forecaster // obs, when it is one
 	g        rng
 	q        evHeap
 	seq      uint64
@@ -201,6 +207,7 @@ func run(p *plan, seed uint64, y int, m time.Month, dd int, obs Observer) (Resul
 	if h, ok := obs.(drawObserver); ok {
 		e.g.hook = h
 	}
+	e.fc, _ = obs.(Forecaster)
 	e.res.Scenario, e.res.Seed = p.cfg.Name, seed
 	if err := e.day(); err != nil {
 		return Result{}, fmt.Errorf("simulate %s, seed %d, %04d-%02d-%02d: %w", p.cfg.Name, seed, y, m, dd, err)
@@ -230,8 +237,7 @@ func (e *engine) day() error {
 	if err := e.loadBook(start, open); err != nil {
 		return err
 	}
-	last := e.at(e.p.ranges[len(e.p.ranges)-1].To)
-	stop := last.Add(e.p.drain)
+	stop := e.stop()
 	if open {
 		for i := range e.p.svcs {
 			if e.p.svcs[i].maxRate > 0 {
@@ -285,25 +291,21 @@ func (e *engine) loadBook(start time.Time, open bool) error {
 	}
 	var arrivals []arrival
 	if open {
-		for _, sp := range e.p.svcs {
+		for j, sp := range e.p.svcs {
 			if sp.appt == nil {
 				continue
 			}
 			for _, slot := range sp.slots {
 				i := len(e.books)
-				b := booking{id: dispenser.AppointmentID(fmt.Sprintf("B%04d", i+1)), hash: fmt.Sprintf("%064x", i+1)}
+				b := booking{id: dispenser.AppointmentID(fmt.Sprintf("B%04d", i+1)), hash: fmt.Sprintf("%064x", i+1), svc: j, slot: e.at(slot)}
 				e.books = append(e.books, b)
-				at := e.at(slot)
-				book.Appointments = append(book.Appointments, dispenser.Booking{ID: b.id, Slot: at, Service: sp.id, DocumentHash: b.hash})
-				if sp.appt.NoShowShare > 0 && e.g.float(drawBook, "") < sp.appt.NoShowShare {
+				book.Appointments = append(book.Appointments, dispenser.Booking{ID: b.id, Slot: b.slot, Service: sp.id, DocumentHash: b.hash})
+				at, comes := e.arrival(b, start)
+				if !comes {
 					e.res.NoShows++
 					continue
 				}
-				off := sp.appt.PunctualityMeanMinutes
-				if sp.appt.PunctualitySDMinutes > 0 {
-					off += sp.appt.PunctualitySDMinutes * e.g.norm(drawBook, "")
-				}
-				arrivals = append(arrivals, arrival{at.Add(minutes(off)).Round(time.Second), i})
+				arrivals = append(arrivals, arrival{at, i})
 			}
 		}
 	}
@@ -311,9 +313,29 @@ func (e *engine) loadBook(start time.Time, open bool) error {
 		return err
 	}
 	for _, a := range arrivals {
-		e.push(event{at: maxTime(a.at, start), kind: evAppt, i: a.i})
+		e.push(event{at: a.at, kind: evAppt, i: a.i})
 	}
 	return nil
+}
+
+// arrival draws whether booking b's citizen comes and, if so, when: the
+// slot plus a normal punctuality, not before start.
+func (e *engine) arrival(b booking, start time.Time) (time.Time, bool) {
+	a := e.p.svcs[b.svc].appt
+	if a.NoShowShare > 0 && e.g.float(drawBook, "") < a.NoShowShare {
+		return time.Time{}, false
+	}
+	off := a.PunctualityMeanMinutes
+	if a.PunctualitySDMinutes > 0 {
+		off += a.PunctualitySDMinutes * e.g.norm(drawBook, "")
+	}
+	return maxTime(b.slot.Add(minutes(off)).Round(time.Second), start), true
+}
+
+// stop is when the day's desks stop calling: the last closing plus the
+// drain.
+func (e *engine) stop() time.Time {
+	return e.at(e.p.ranges[len(e.p.ranges)-1].To).Add(e.p.drain)
 }
 
 func maxTime(a, b time.Time) time.Time {
@@ -370,6 +392,7 @@ func (e *engine) step(ev event) error {
 			return err
 		}
 	case evAppt:
+		e.books[ev.i].came = true
 		b := e.books[ev.i]
 		id, tok := e.ids()
 		evs, err := e.handle(dispenser.CheckIn{DocumentHash: b.hash, ID: id, Token: tok}, now)
@@ -405,7 +428,9 @@ func (e *engine) step(ev event) error {
 		if _, err := e.handle(dispenser.Cancel{Ticket: ev.ticket, Reason: "left"}, now); err != nil {
 			return err
 		}
-		e.res.Tickets[e.index[ev.ticket]].Outcome = Left
+		if k, ok := e.index[ev.ticket]; ok {
+			e.res.Tickets[k].Outcome = Left
+		}
 		return nil
 	}
 	return e.callAll(now)
@@ -444,6 +469,9 @@ func (e *engine) issued(evs []dispenser.Event, err error, now time.Time) error {
 		e.res.Tickets = append(e.res.Tickets, TicketResult{ID: t.ID, Number: t.Number, Service: t.Service, Kind: t.Kind, Issued: t.Issued, Ahead: t.Ahead, Estimate: t.Estimate})
 		if e.obs != nil {
 			e.obs.Issued(e.d, t, now)
+		}
+		if e.fc != nil {
+			e.fc.Forecast(&Present{e: e, now: now}, t)
 		}
 		if e.p.patience > 0 && t.Kind != dispenser.Appointment {
 			p := e.g.exp(drawPatience, t.ID) * float64(e.p.patience)
@@ -505,15 +533,21 @@ func (e *engine) callAll(now time.Time) error {
 			}
 			ds.busy = true
 			// The service time is drawn now, at the call, never earlier.
-			sp := &e.p.svcs[e.svcIndex[ev.Ticket.Service]]
-			st := time.Duration(e.g.lognormal(drawService, ev.Ticket.ID, sp.mu, sp.sigma) * float64(time.Minute))
-			st = max(st.Round(time.Second), time.Second)
+			st := e.serviceTime(e.svcIndex[ev.Ticket.Service], ev.Ticket.ID)
 			start := now.Add(e.p.walkUp)
 			e.push(event{at: start, kind: evStart, i: i})
 			e.push(event{at: start.Add(st), kind: evFinish, i: i})
 		}
 	}
 	return nil
+}
+
+// serviceTime draws the service time of ticket id of service i: from the
+// service's lognormal, to the second, at least one.
+func (e *engine) serviceTime(i int, id dispenser.TicketID) time.Duration {
+	sp := &e.p.svcs[i]
+	st := time.Duration(e.g.lognormal(drawService, id, sp.mu, sp.sigma) * float64(time.Minute))
+	return max(st.Round(time.Second), time.Second)
 }
 
 // anyWaiting reports whether someone waits for a service of desk i.

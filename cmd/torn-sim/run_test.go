@@ -15,15 +15,33 @@ func TestScoreTable(t *testing.T) {
 		t.Fatalf("exit %d, stderr %s", code, errb.String())
 	}
 	table := out.String()
-	if !strings.Contains(table, "| scenario | estimator | tickets | MAE min | rRMSE | P90 min | surprises % |") {
+	if !strings.Contains(table, "| scenario | estimator | tickets | MAE min | rRMSE | P90 min | surprises % | coverage % | width min |") {
 		t.Errorf("no table header in\n%s", table)
 	}
 	for _, sc := range []string{"small office", "El Masnou", "overall"} {
-		for _, est := range []string{"dispenser", "QL", "LES", "HOL", "rolling"} {
+		for _, est := range []string{"QL", "LES", "HOL", "rolling", "Torn", "oracle"} {
 			if !strings.Contains(table, "| "+sc+" | "+est+" | ") {
 				t.Errorf("no row for %s, %s in\n%s", sc, est, table)
 			}
 		}
+	}
+	// Coverage and width for the estimators with ranges, blank otherwise.
+	for _, line := range strings.Split(table, "\n") {
+		switch {
+		case strings.Contains(line, " | oracle | "):
+			if strings.HasSuffix(line, " |  |  |") {
+				t.Errorf("no coverage for the oracle: %s", line)
+			}
+		case strings.Contains(line, " | QL | "):
+			if !strings.HasSuffix(line, " |  |  |") {
+				t.Errorf("coverage for QL, which has no range: %s", line)
+			}
+		}
+	}
+	var off bytes.Buffer
+	run([]string{"score", "-days", "1", "-oracle", "0", scenarios + "small.toml"}, &off, &errb)
+	if strings.Contains(off.String(), "| oracle |") || !strings.Contains(off.String(), "| QL |") {
+		t.Errorf("-oracle 0 gave\n%s", off.String())
 	}
 	var again bytes.Buffer
 	run([]string{"score", "-days", "3", "-seed", "2", scenarios + "small.toml", scenarios + "elmasnou.toml"}, &again, &errb)
@@ -55,6 +73,7 @@ func TestErrors(t *testing.T) {
 		{[]string{"score"}, 2, "usage"},
 		{[]string{"score", "-days", "0", scenarios + "small.toml"}, 2, "usage"},
 		{[]string{"score", "-nope", scenarios + "small.toml"}, 2, "-nope"},
+		{[]string{"score", "-oracle", "-1", scenarios + "small.toml"}, 2, "usage"},
 		{[]string{"run", scenarios + "small.toml", scenarios + "rush.toml"}, 2, "usage"},
 		{[]string{"score", "-days", "1", scenarios + "small.toml", "testdata/missing.toml"}, 1, "testdata/missing.toml"},
 		{[]string{"run", "testdata/missing.toml"}, 1, "testdata/missing.toml"},
