@@ -328,10 +328,40 @@ func TestEstimateLearnedSurvives(t *testing.T) {
 		if _, got, _ := d.Estimate(last.ID, f.now); got != want {
 			t.Errorf("%s: estimate %s, want %s", name, got, want)
 		}
+		lo, hi := f.d.Range(want)
+		if l, h := d.Range(want); l != lo || h != hi {
+			t.Errorf("%s: range %s–%s, want %s–%s", name, l, h, lo, hi)
+		}
 	}
 	// Four ahead of 40 s + 9 min (the mean of 4, 5, 7, 8, 10, 11, 13 and
 	// 14 min), of whom 1 − 4/12 stay.
 	if w := 4 * (40*time.Second + 9*time.Minute) * 2 / 3; want != w.Round(time.Second) {
 		t.Errorf("estimate %s, want %s", want, w.Round(time.Second))
+	}
+}
+
+// TestRange: before ten first calls the range is −30 % to +50 % of the
+// estimate plus 5 minutes; then the 5th and 95th percentiles of today's
+// errors, each relative to its estimate plus 5 minutes.
+func TestRange(t *testing.T) {
+	f := newFixture(t, newConfig().build(), at(thursday, 9, 0))
+	if lo, hi := f.d.Range(10 * time.Minute); lo != 5*time.Minute+30*time.Second || hi != 17*time.Minute+30*time.Second {
+		t.Errorf("range of 10 min before any call: %s–%s, want 5m30s–17m30s", lo, hi)
+	}
+	if lo, hi := f.d.Range(0); lo != 0 || hi != 2*time.Minute+30*time.Second {
+		t.Errorf("range of no wait: %s–%s, want 0s–2m30s", lo, hi)
+	}
+	f.do(dispenser.SetDesk{Desk: desk1, State: dispenser.DeskOpen, Clerk: "anna"})
+	// 21 tickets, each estimated at no wait (an idle desk), called after
+	// 0, 30 s, … 10 min: relative errors 0, 0.1, … 2.
+	for i := range 21 {
+		f.issue(svcA)
+		f.advance(time.Duration(i) * 30 * time.Second)
+		f.call(desk1)
+		f.do(dispenser.Finish{Desk: desk1})
+	}
+	// 5th percentile 0.1, 95th 1.9: of (10 + 5) min, 1.5 and 28.5 min.
+	if lo, hi := f.d.Range(10 * time.Minute); lo != 11*time.Minute+30*time.Second || hi != 38*time.Minute+30*time.Second {
+		t.Errorf("range of 10 min: %s–%s, want 11m30s–38m30s", lo, hi)
 	}
 }
