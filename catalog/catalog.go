@@ -65,9 +65,33 @@ func Wait(lang Lang, wait time.Duration) string {
 	if wait < time.Minute {
 		return T(lang, "ticket.wait.none")
 	}
-	m := int((wait + 30*time.Second) / time.Minute)
-	if m < 60 {
-		return T(lang, "ticket.wait", T(lang, "duration.minutes", m))
+	return T(lang, "ticket.wait", duration(lang, minutes(wait)))
+}
+
+// WaitRange is the estimated-wait line for a wait between low and high,
+// rounded to the minute: "10-17 min", "up to 4 min" when low rounds to
+// none, as Wait when both round to the same minute.
+func WaitRange(lang Lang, low, high time.Duration) string {
+	lo, hi := minutes(low), minutes(high)
+	switch {
+	case hi < 1:
+		return T(lang, "ticket.wait.none")
+	case lo >= hi:
+		return Wait(lang, high)
+	case lo < 1:
+		return T(lang, "ticket.wait.upto", duration(lang, hi))
+	case hi < 60:
+		return T(lang, "ticket.wait", T(lang, "duration.range", lo, hi))
 	}
-	return T(lang, "ticket.wait", T(lang, "duration.hours", m/60, m%60))
+	return T(lang, "ticket.wait", duration(lang, lo)+" - "+duration(lang, hi))
+}
+
+func minutes(d time.Duration) int { return int((d + 30*time.Second) / time.Minute) }
+
+// duration is m minutes in words: "13 min", "1 h 05 min".
+func duration(lang Lang, m int) string {
+	if m < 60 {
+		return T(lang, "duration.minutes", m)
+	}
+	return T(lang, "duration.hours", m/60, m%60)
 }

@@ -85,8 +85,8 @@ func (l Layout) numberSize() int {
 // Ticket returns the bytes that print t: reset and code page, the logo,
 // the office (bold), "your number" and the number (bold, 4 to 6 times the
 // normal size, the larger the paper), the service (double height), the
-// people ahead, the estimated wait (left out when t.Wait is negative: no
-// estimate), the appointment time, the issue date and time, the QR code
+// people ahead, the estimated wait (its range when t.WaitHigh is set; left
+// out when t.Wait is negative: no estimate), the appointment time, the issue date and time, the QR code
 // of t.URL with t.ShortURL under it (t.URL without "https://" when
 // empty), and t.Footer; then the feed and the
 // cut. Everything is centred and wrapped at the paper's columns; the fixed
@@ -159,7 +159,10 @@ func (l Layout) Ticket(t Ticket) ([]byte, error) {
 	w.b.LF()
 
 	w.wrapped(catalog.Ahead(lang, t.Ahead), cols)
-	if t.Wait >= 0 {
+	switch {
+	case t.WaitHigh > 0:
+		w.wrapped(catalog.WaitRange(lang, t.WaitLow, t.WaitHigh), cols)
+	case t.Wait >= 0:
 		w.wrapped(catalog.Wait(lang, t.Wait), cols)
 	}
 	if !t.Slot.IsZero() {

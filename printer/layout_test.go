@@ -338,6 +338,8 @@ func TestTicketLines(t *testing.T) {
 		{"under a minute", func(t *Ticket) { t.Wait = 59 * time.Second }, []string{"menys d'1 minut"}, nil},
 		{"rounded to the minute", func(t *Ticket) { t.Wait = 90 * time.Second }, []string{"Espera aproximada: 2 min"}, nil},
 		{"hours", func(t *Ticket) { t.Wait = 83 * time.Minute }, []string{"Espera aproximada: 1 h 23 min"}, nil},
+		{"range", func(t *Ticket) { t.WaitLow, t.WaitHigh = 10*time.Minute, 17*time.Minute }, []string{"Espera aproximada: 10-17 min"}, []string{"13 min"}},
+		{"range from none", func(t *Ticket) { t.WaitHigh = 4 * time.Minute }, []string{"Espera aproximada: fins a 4 min"}, nil},
 		{"59 min 40 s is an hour", func(t *Ticket) { t.Wait = 59*time.Minute + 40*time.Second }, []string{"1 h 00 min"}, nil},
 		{"no estimate", func(t *Ticket) { t.Wait = -1 }, nil, []string{"Espera"}},
 		{"appointment", func(t *Ticket) { t.Slot = day.Add(30 * time.Minute) }, []string{"Cita a les 10:01"}, nil},

@@ -16,9 +16,12 @@ type Ticket struct {
 	Number string
 	// Service is the service's name in Lang.
 	Service string
-	// Ahead and Wait are the people ahead and the estimated wait.
-	Ahead int
-	Wait  time.Duration
+	// Ahead and Wait are the people ahead and the estimated wait; when
+	// WaitHigh is set, the wait is printed as the range WaitLow to
+	// WaitHigh instead.
+	Ahead             int
+	Wait              time.Duration
+	WaitLow, WaitHigh time.Duration
 	// Issued is the issue time, printed in its own location (the caller
 	// converts it to the office's zone).
 	Issued time.Time

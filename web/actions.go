@@ -43,8 +43,9 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
 	s.Office.View(func(d *dispenser.Dispenser, now time.Time) {
 		v = viewTicket(d, t, now, true)
 		// What the citizen is told is what was decided at issue.
-		ahead, secs := t.Ahead, int(t.Estimate/time.Second)
-		v.Ahead, v.WaitSeconds = &ahead, &secs
+		ahead := t.Ahead
+		v.Ahead = &ahead
+		v.setWait(d, t.Estimate)
 	})
 	writeJSON(w, http.StatusCreated, v)
 }

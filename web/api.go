@@ -24,16 +24,20 @@ type ticketJSON struct {
 	Slot    time.Time           `json:"slot,omitzero"`
 	// Ahead and WaitSeconds are the current position and estimate of a
 	// waiting ticket.
-	Ahead       *int      `json:"ahead,omitempty"`
-	WaitSeconds *int      `json:"wait_seconds,omitempty"`
-	Desk        string    `json:"desk,omitempty"`
-	DeskName    string    `json:"desk_name,omitempty"`
-	Calls       int       `json:"calls,omitempty"`
-	Called      time.Time `json:"called,omitzero"`
-	Started     time.Time `json:"started,omitzero"`
-	Ended       time.Time `json:"ended,omitzero"`
-	Transfers   int       `json:"transfers,omitempty"`
-	Reason      string    `json:"reason,omitempty"`
+	Ahead       *int `json:"ahead,omitempty"`
+	WaitSeconds *int `json:"wait_seconds,omitempty"`
+	// WaitLowSeconds and WaitHighSeconds are the range the wait should
+	// fall in, 8 times out of 10.
+	WaitLowSeconds  *int      `json:"wait_low_seconds,omitempty"`
+	WaitHighSeconds *int      `json:"wait_high_seconds,omitempty"`
+	Desk            string    `json:"desk,omitempty"`
+	DeskName        string    `json:"desk_name,omitempty"`
+	Calls           int       `json:"calls,omitempty"`
+	Called          time.Time `json:"called,omitzero"`
+	Started         time.Time `json:"started,omitzero"`
+	Ended           time.Time `json:"ended,omitzero"`
+	Transfers       int       `json:"transfers,omitempty"`
+	Reason          string    `json:"reason,omitempty"`
 }
 
 func viewTicket(d *dispenser.Dispenser, t dispenser.Ticket, now time.Time, withToken bool) ticketJSON {
@@ -57,10 +61,17 @@ func viewTicket(d *dispenser.Dispenser, t dispenser.Ticket, now time.Time, withT
 		v.DeskName = dk.Name
 	}
 	if ahead, wait, ok := d.Estimate(t.ID, now); ok {
-		secs := int(wait / time.Second)
-		v.Ahead, v.WaitSeconds = &ahead, &secs
+		v.Ahead = &ahead
+		v.setWait(d, wait)
 	}
 	return v
+}
+
+// setWait sets v's wait and its range.
+func (v *ticketJSON) setWait(d *dispenser.Dispenser, wait time.Duration) {
+	low, high := d.Range(wait)
+	secs := func(d time.Duration) *int { n := int(d / time.Second); return &n }
+	v.WaitSeconds, v.WaitLowSeconds, v.WaitHighSeconds = secs(wait), secs(low), secs(high)
 }
 
 type serviceJSON struct {

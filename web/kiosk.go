@@ -192,8 +192,10 @@ func (s *Server) kioskIssue(w http.ResponseWriter, r *http.Request) {
 // kioskTicketOf is ticket t as the kiosk shows it in lang: its number,
 // place and wait, the appointment time if it has one, and its QR code.
 func (s *Server) kioskTicketOf(lang string, t dispenser.Ticket) *kioskTicket {
+	var low, high time.Duration
+	s.Office.View(func(d *dispenser.Dispenser, _ time.Time) { low, high = d.Range(t.Estimate) })
 	kt := &kioskTicket{Title: catalog.T(lang, "kiosk.your_ticket"), Number: t.Number,
-		Ahead: catalog.Ahead(lang, t.Ahead), Wait: catalog.Wait(lang, t.Estimate), Scan: catalog.T(lang, "kiosk.scan"),
+		Ahead: catalog.Ahead(lang, t.Ahead), Wait: catalog.WaitRange(lang, low, high), Scan: catalog.T(lang, "kiosk.scan"),
 		QR: template.URL("/t/" + url.PathEscape(t.Token) + "/qr.png"), Note: catalog.T(lang, "kiosk.printing")}
 	if t.NoPaper {
 		kt.Note = catalog.T(lang, "kiosk.on_screen")

@@ -97,7 +97,8 @@ func fillTicketPage(page *ticketPage, d *dispenser.Dispenser, t dispenser.Ticket
 	switch t.State {
 	case dispenser.Waiting:
 		ahead, wait, _ := d.Estimate(t.ID, now)
-		page.Lines = []string{catalog.Ahead(lang, ahead), catalog.Wait(lang, wait)}
+		low, high := d.Range(wait)
+		page.Lines = []string{catalog.Ahead(lang, ahead), catalog.WaitRange(lang, low, high)}
 		if !t.Slot.IsZero() {
 			page.Lines = append([]string{catalog.T(lang, "ticket.appointment", t.Slot.In(c.Location).Format("15:04"))}, page.Lines...)
 		}

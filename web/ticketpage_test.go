@@ -30,6 +30,10 @@ func TestTicketPage(t *testing.T) {
 	_, first := do(t, h, "POST", "/api/tickets", `{"service":"oac"}`)
 	_, mine := do(t, h, "POST", "/api/tickets", `{"service":"oac","lang":"es"}`)
 	path := "/t/" + mine["token"].(string)
+	// What the API told the citizen: the estimate and its range, in seconds.
+	if mine["wait_seconds"] != 1800.0 || mine["wait_low_seconds"] != 1170.0 || mine["wait_high_seconds"] != 2850.0 {
+		t.Errorf("issued: wait %v s, range %v–%v s; want 1800, 1170–2850", mine["wait_seconds"], mine["wait_low_seconds"], mine["wait_high_seconds"])
+	}
 
 	check := func(stage string, want []string, refresh bool) {
 		t.Helper()
@@ -56,7 +60,8 @@ func TestTicketPage(t *testing.T) {
 			}
 		}
 	}
-	check("waiting", []string{"A002", "1 persona delante", "Espera aproximada: 30 min", `lang="es"`}, true)
+	// A 30-minute estimate before any call today: −30 % to +50 % of 35 min.
+	check("waiting", []string{"A002", "1 persona delante", "Espera aproximada: 20-48 min", `lang="es"`}, true)
 	do(t, h, "POST", "/api/desks/taula1/next", "")
 	check("first one called", []string{"Es usted el siguiente"}, true)
 	do(t, h, "POST", "/api/desks/taula1/next", "")

@@ -227,6 +227,7 @@ func (p *ticketPrinter) ticket(t dispenser.Ticket) printer.Ticket {
 			Lang: string(lang), Office: c.Name, Number: t.Number, Ahead: t.Ahead, Wait: t.Estimate,
 			Issued: t.Issued.In(c.Location), URL: p.trackingURL + t.Token, Footer: p.cfg.Footer[string(lang)],
 		}
+		pt.WaitLow, pt.WaitHigh = d.Range(t.Estimate)
 		if s := d.Service(t.Service); s != nil {
 			pt.Service = s.Name(lang)
 		}
