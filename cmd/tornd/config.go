@@ -51,6 +51,9 @@ type Config struct {
 	Reader ReaderConfig
 	// Central is the [central] section: the link to torn-central.
 	Central CentralConfig
+	// Panel is the [panel] section: GPIO buttons, desk keys, LEDs and
+	// desk number displays.
+	Panel PanelConfig
 }
 
 // CentralConfig is the [central] section.
@@ -245,7 +248,8 @@ type fileConfig struct {
 		Layout  string   `toml:"layout"`
 		Timeout duration `toml:"timeout"`
 	} `toml:"reader"`
-	Desk []struct {
+	Panel panelFile `toml:"panel"`
+	Desk  []struct {
 		ID       string   `toml:"id"`
 		Name     string   `toml:"name"`
 		Services []string `toml:"services"`
@@ -465,6 +469,9 @@ func ParseConfig(path string, b []byte) (Config, error) {
 			c.Office = *d.Config()
 		}
 	}
+	var perrs []error
+	c.Panel, perrs = parsePanel(path, fc.Panel, keyLines(b), c.Office)
+	errs = append(errs, perrs...)
 	return c, errors.Join(errs...)
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -150,5 +151,61 @@ func TestConfigTooLarge(t *testing.T) {
 	}
 	if _, err := LoadConfig(filepath.Join(t.TempDir(), "missing.toml")); err == nil || !strings.Contains(err.Error(), "missing.toml") {
 		t.Fatalf("a missing config: %v", err)
+	}
+}
+
+// TestPanelConfig: a panel with buttons, LEDs, desk keys and both kinds of
+// desk display is read as written, with the defaults filled in.
+func TestPanelConfig(t *testing.T) {
+	c, err := LoadConfig("testdata/panel/good.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := c.Panel
+	if !p.Enabled() || p.Debounce != 25*time.Millisecond || p.LongPress != 1500*time.Millisecond || p.RepeatGuard != time.Second || p.Blink != time.Second || p.StatusLED != "GPIO5" {
+		t.Errorf("panel %+v", p)
+	}
+	want := []ButtonConfig{
+		{Service: "oac", Input: Input{Pin: "GPIO17", Pull: "up", ActiveLow: true}, LongPriority: true, LED: "GPIO27", Line: 30},
+		{Service: "padro", Input: Input{Pin: "GPIO22", Pull: "down"}, LED: "GPIO23", Line: 36},
+	}
+	if !slices.Equal(p.Buttons, want) {
+		t.Errorf("buttons\n got %+v\nwant %+v", p.Buttons, want)
+	}
+	d1, d2 := p.Desks[0], p.Desks[1]
+	if d1.Desk != "taula1" || d1.Next.Pin != "GPIO24" || d1.Recall.Pin != "GPIO25" || d1.Done.Pin != "GPIO16" || !d1.Next.ActiveLow ||
+		d1.Display != (DeskDisplayConfig{Type: "ssd1306", Address: 0x3C, Height: 64}) {
+		t.Errorf("desk 1 %+v", d1)
+	}
+	if d2.Desk != "taula2" || d2.Next != (Input{Pin: "GPIO26", Pull: "none"}) || d2.Recall.Pin != "" ||
+		d2.Display != (DeskDisplayConfig{Type: "serial", Device: "/dev/ttyUSB1", Baud: 9600, Template: "{{.Number}}\r\n"}) {
+		t.Errorf("desk 2 %+v", d2)
+	}
+	if c, err := ParseConfig("none.toml", []byte(alwaysOpen)); err != nil || c.Panel.Enabled() {
+		t.Errorf("a config without [panel]: %v, enabled %v", err, c.Panel.Enabled())
+	}
+}
+
+// TestPanelConfigErrors: every problem of a broken [panel], all at once,
+// each with the file's line and the key; a pin used twice names both.
+func TestPanelConfigErrors(t *testing.T) {
+	for _, name := range []string{"conflicts", "values"} {
+		t.Run(name, func(t *testing.T) {
+			b, err := os.ReadFile("testdata/panel/" + name + ".toml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := os.ReadFile("testdata/panel/" + name + ".want")
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = ParseConfig(name+".toml", b)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if got := err.Error(); got != strings.TrimSpace(string(want)) {
+				t.Errorf("errors:\n%s\n\nwant:\n%s", got, want)
+			}
+		})
 	}
 }
