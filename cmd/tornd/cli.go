@@ -23,6 +23,7 @@ const usage = `usage:
   tornd clerk hash < password                            the hash of a clerk's password
   tornd reader parse|test ...                            parse MRZ text, test the document reader
   tornd key generate FILE                                make an office key for check-in
+  tornd buttons test [-config FILE] [-for DURATION]      test the panel's buttons, LEDs and desk displays
   tornd version                                          print the version
 `
 
@@ -46,6 +47,8 @@ func cli(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return readerCmd(ctx, args, os.Stdin, stdout, stderr)
 	case "key":
 		return keyCmd(args, stdout, stderr)
+	case "buttons":
+		return buttonsCmd(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "tornd", version.String())
 		return 0

@@ -31,6 +31,9 @@ type Daemon struct {
 	// OpenReader opens the document reader; default the configured one.
 	// Tests put a fake in.
 	OpenReader func() (idcard.Reader, error)
+	// OpenPanel gives the panel its GPIO lines and I2C buses; default the
+	// host's. Tests put fakes in.
+	OpenPanel func() (panelHW, error)
 
 	store  *store.Store
 	office *office.Office
@@ -45,6 +48,8 @@ type Daemon struct {
 	hasher atomic.Pointer[idcard.Hasher]
 	// uplink is the link to central, when the config has one.
 	uplink *uplink.Client
+	// panel runs the buttons, LEDs and desk displays, when there are any.
+	panel *panelRunner
 }
 
 // Open opens the store, rebuilds the office and listens; it does not serve
@@ -88,6 +93,20 @@ func (d *Daemon) Open() error {
 			return err
 		}
 		d.printer = tp
+	}
+	if d.Config.Panel.Enabled() {
+		open := d.OpenPanel
+		if open == nil {
+			open = openHost
+		}
+		hw, err := open()
+		if err == nil {
+			d.panel, err = newPanelRunner(d.Config.Panel, hw, o, d.Log)
+		}
+		if err != nil {
+			d.Close()
+			return err
+		}
 	}
 	d.Log.Info("ready", "office", d.Config.Office.Office, "db", d.Config.DB,
 		"last_seq", st.LastSeq(), "boot", time.Since(start).Round(time.Microsecond))
@@ -140,6 +159,12 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if d.uplink != nil {
 		ws.Sync = d.uplink.Status
 		workers.Go(func() { d.uplink.Run(bg) })
+	}
+	if d.panel != nil {
+		if d.uplink != nil {
+			d.panel.central = d.uplink.Status
+		}
+		workers.Go(func() { d.panel.Run(bg) })
 	}
 	if d.Config.CheckIn.KeyFile != "" {
 		ws.CheckIns = &web.CheckIns{Office: d.office, Hash: d.hash, Log: d.Log}
@@ -228,6 +253,9 @@ func (d *Daemon) Close() error {
 		if err := d.ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
 			errs = append(errs, err)
 		}
+	}
+	if d.panel != nil {
+		errs = append(errs, d.panel.Close())
 	}
 	if d.store != nil {
 		errs = append(errs, d.store.Close())

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"text/template"
@@ -381,26 +380,4 @@ func lastDot(s string) int {
 		i--
 	}
 	return i
-}
-
-// pins lists every GPIO line the panel uses.
-func (p PanelConfig) pins() []string {
-	var out []string
-	add := func(s string) {
-		if s != "" {
-			out = append(out, s)
-		}
-	}
-	add(p.StatusLED)
-	for _, b := range p.Buttons {
-		add(b.Pin)
-		add(b.LED)
-	}
-	for _, d := range p.Desks {
-		add(d.Next.Pin)
-		add(d.Recall.Pin)
-		add(d.Done.Pin)
-	}
-	slices.Sort(out)
-	return out
 }
