@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -318,5 +319,32 @@ device = %q
 		if got := line(); got != want {
 			t.Errorf("desk display %q, want %q", got, want)
 		}
+	}
+}
+
+// TestPanelNeedsGPIO: with a [panel] on a machine without GPIO lines (this
+// one, unless it is a Pi), tornd refuses to start and says what to check;
+// without a [panel] it starts (every other test).
+func TestPanelNeedsGPIO(t *testing.T) {
+	if chips, _ := filepath.Glob("/dev/gpiochip*"); len(chips) > 0 {
+		// A Raspberry Pi: the host's lines open.
+		if _, err := openHost(); err != nil {
+			t.Fatalf("GPIO chips %v, but: %v", chips, err)
+		}
+		return
+	}
+	cfg, err := ParseConfig("test.toml", []byte(alwaysOpen+"\n[[panel.button]]\nservice = \"oac\"\npin = \"GPIO17\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DB, cfg.Listen = filepath.Join(t.TempDir(), "torn.db"), "127.0.0.1:0"
+	d := &Daemon{Config: cfg, Log: slog.New(slog.NewTextHandler(testWriter{t}, nil))}
+	err = d.Open()
+	if err == nil {
+		d.Close()
+		t.Fatal("tornd started with a [panel] and no GPIO lines")
+	}
+	if !strings.Contains(err.Error(), "no GPIO lines: /dev/gpiochip0 is missing") || !strings.Contains(err.Error(), "gpio group") {
+		t.Errorf("error %q does not say what to check", err)
 	}
 }
