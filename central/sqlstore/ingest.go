@@ -83,6 +83,9 @@ func (s *Store) ingestIn(ctx context.Context, q querier, device, office string, 
 	if err := s.mirror(ctx, q, office, device, dispenser.Date(day), last, inserted); err != nil {
 		return 0, err
 	}
+	if err := s.facts(ctx, q, office, device, inserted); err != nil {
+		return 0, err
+	}
 	// Every event of the batch is stored now, inserted or not: the run
 	// of them after the stored cursor counts without a query.
 	a := cur

@@ -260,6 +260,9 @@ func (s *Store) PutOfficeConfig(ctx context.Context, office string, config []byt
 	if err != nil {
 		return fmt.Errorf("store the config of office %s: %w", office, err)
 	}
+	s.locs.mu.Lock()
+	delete(s.locs.m, office) // its time zone may have changed
+	s.locs.mu.Unlock()
 	return nil
 }
 

@@ -39,6 +39,8 @@ type Store struct {
 	closed    chan struct{}
 	// ingests go to the committer (group.go).
 	ingests chan ingestReq
+	// locs caches the offices' time zones (facts.go).
+	locs locations
 }
 
 // OpenSQLite opens, creating it if need be, the SQLite database at path
