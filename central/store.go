@@ -94,6 +94,11 @@ type Store interface {
 	Notify(ctx context.Context, office string) error
 	Listen(ctx context.Context, fn func(office string)) error
 
+	// Indicators computes the quality indicators of q (checked with
+	// IndicatorQuery.Check), a row per group in the order of their keys;
+	// ErrNotFound (naming it) for an office central never heard of.
+	Indicators(ctx context.Context, q IndicatorQuery) ([]Indicators, error)
+
 	Close() error
 }
 
@@ -101,6 +106,8 @@ type Store interface {
 var (
 	ErrNotFound = errors.New("not found")
 	ErrExists   = errors.New("already exists")
+	// ErrBadQuery is an impossible indicator query: its message says why.
+	ErrBadQuery = errors.New("bad query")
 )
 
 // A Device is a tornd that may connect.

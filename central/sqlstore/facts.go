@@ -21,10 +21,15 @@ var factCols = []string{"office", "day", "id", "device_id", "seq", "service", "k
 // the transaction just inserted: each ticket's row is its latest
 // snapshot, as the mirror's is, but for every day.
 func (s *Store) facts(ctx context.Context, q querier, office, device string, es []entry) error {
-	latest := map[dispenser.TicketID]*entry{}
+	// A batch may span days, and a ticket id is unique within its day.
+	type key struct {
+		day dispenser.Date
+		id  dispenser.TicketID
+	}
+	latest := map[key]*entry{}
 	for i := range es {
 		if t := es[i].ev.Ticket; t != nil {
-			latest[t.ID] = &es[i]
+			latest[key{t.Day, t.ID}] = &es[i]
 		}
 	}
 	if len(latest) == 0 {

@@ -104,6 +104,7 @@ func testStore(t *testing.T, open func(t *testing.T) central.Store) {
 		{"APIKeys", testAPIKeys},
 		{"ConcurrentIngest", testConcurrentIngest},
 		{"NotifyListen", testNotifyListen},
+		{"Indicators", testIndicators},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
