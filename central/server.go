@@ -80,6 +80,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/offices/{office}/appointments", s.listAppointments)
 	mux.HandleFunc("POST /api/offices/{office}/desks/{desk}/{action}", s.deskCommand)
 	mux.HandleFunc("GET /api/offices", s.listOffices)
+	mux.HandleFunc("GET /api/indicators", s.indicators)
 	mux.HandleFunc("GET /offices", s.overview)
 	mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusNotFound, "not_found", "no such path: "+r.URL.Path)
