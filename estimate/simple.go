@@ -153,11 +153,12 @@ func (*HOL) Estimate(d *dispenser.Dispenser, t dispenser.Ticket, now time.Time) 
 // RollingOf tickets of t's service called for the first time today; zero
 // before the first.
 type Rolling struct {
-	waits map[dispenser.ServiceID]*ring
+	// waits are each service's last RollingOf waits, oldest first.
+	waits map[dispenser.ServiceID][]time.Duration
 }
 
 // NewRolling returns a rolling-mean estimator for a new day.
-func NewRolling() *Rolling { return &Rolling{waits: map[dispenser.ServiceID]*ring{}} }
+func NewRolling() *Rolling { return &Rolling{waits: map[dispenser.ServiceID][]time.Duration{}} }
 
 // Name is "rolling".
 func (*Rolling) Name() string { return "rolling" }
@@ -168,52 +169,19 @@ func (r *Rolling) Observe(e dispenser.Event) {
 	if !ok {
 		return
 	}
-	g := r.waits[e.Ticket.Service]
-	if g == nil {
-		g = newRing(RollingOf)
-		r.waits[e.Ticket.Service] = g
-	}
-	g.add(w)
+	ws := append(r.waits[e.Ticket.Service], w)
+	r.waits[e.Ticket.Service] = ws[max(0, len(ws)-RollingOf):]
 }
 
-// Estimate returns the mean of the service's recent waits.
+// Estimate returns the mean of the service's recent waits, to the second.
 func (r *Rolling) Estimate(_ *dispenser.Dispenser, t dispenser.Ticket, _ time.Time) time.Duration {
-	m, _ := r.waits[t.Service].mean()
-	return m
-}
-
-// ring keeps the last n durations.
-type ring struct {
-	v    []time.Duration
-	next int
-	full bool
-}
-
-func newRing(n int) *ring { return &ring{v: make([]time.Duration, n)} }
-
-func (r *ring) add(x time.Duration) {
-	r.v[r.next] = x
-	r.next++
-	if r.next == len(r.v) {
-		r.next, r.full = 0, true
-	}
-}
-
-// mean is the mean of what r holds; false when r is nil or empty.
-func (r *ring) mean() (time.Duration, bool) {
-	if r == nil {
-		return 0, false
-	}
-	n := r.next
-	if r.full {
-		n = len(r.v)
-	}
-	if n == 0 {
-		return 0, false
+	ws := r.waits[t.Service]
+	if len(ws) == 0 {
+		return 0
 	}
 	var sum time.Duration
-	for _, x := range r.v[:n] {
-		sum += x
+	for _, w := range ws {
+		sum += w
 	}
-	return (sum / time.Duration(n)).Round(time.Second), true
+	return (sum / time.Duration(len(ws))).Round(time.Second)
 }
