@@ -20,10 +20,11 @@ const (
 	ByHour    Dimension = "hour"    // of the issue, in the office's time zone: "9"
 	ByWeekday Dimension = "weekday" // of the issue: "0" Sunday … "6" Saturday
 	ByDay     Dimension = "day"     // business day: "2026-11-23"
+	ByMonth   Dimension = "month"   // of the business day: "2026-11"
 )
 
 // Dimensions are the valid ones, in the order reports list them.
-var Dimensions = []Dimension{Total, ByOffice, ByService, ByDesk, ByClerk, ByHour, ByWeekday, ByDay}
+var Dimensions = []Dimension{Total, ByOffice, ByService, ByDesk, ByClerk, ByHour, ByWeekday, ByDay, ByMonth}
 
 // IndicatorQuery asks for the indicators of a period.
 type IndicatorQuery struct {
@@ -71,7 +72,7 @@ func (q *IndicatorQuery) Check() error {
 		valid = valid || d == q.By
 	}
 	if !valid {
-		return fmt.Errorf("%w: by %q: want office, service, desk, clerk, hour, weekday or day", ErrBadQuery, q.By)
+		return fmt.Errorf("%w: by %q: want office, service, desk, clerk, hour, weekday, day or month", ErrBadQuery, q.By)
 	}
 	if q.DefaultTarget == 0 {
 		q.DefaultTarget = DefaultTarget
@@ -122,12 +123,33 @@ type Indicators struct {
 	Appointments       int `json:"appointments"`
 	AppointmentsOnTime int `json:"appointments_on_time"`
 	AppointmentsLate   int `json:"appointments_late"`
+	// AppointmentsMissed counts the appointments booked for the period
+	// (and not cancelled) whose citizen never checked in. They have no
+	// desk nor clerk, and count under the hour of their slot.
+	AppointmentsMissed int `json:"appointments_missed"`
+	// TurnedAway counts the walk-ins refused because they would not have
+	// been called before their service closed (the cut-off).
+	TurnedAway int `json:"turned_away"`
+	// DeskOpen is the time desks were open (not paused, not closed), and
+	// DeskBusy the part of it with a citizen called or at the desk: by
+	// desk, office, day, weekday, month and in total; zero by service,
+	// clerk and hour.
+	DeskOpen time.Duration `json:"desk_open"`
+	DeskBusy time.Duration `json:"desk_busy"`
 	// EstimateError is the mean absolute difference between the wait
 	// printed on the ticket and the actual one, over the called tickets;
 	// EstimateBias the mean of actual − printed (positive: longer than
 	// told).
 	EstimateError time.Duration `json:"estimate_error"`
 	EstimateBias  time.Duration `json:"estimate_bias"`
+}
+
+// Utilisation is the share of the desks' open time they were busy, 0–1.
+func (i Indicators) Utilisation() float64 {
+	if i.DeskOpen <= 0 {
+		return 0
+	}
+	return float64(i.DeskBusy) / float64(i.DeskOpen)
 }
 
 // WithinTargetShare is the share of called tickets within target, 0–1.

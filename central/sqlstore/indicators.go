@@ -62,6 +62,8 @@ func keyExpr(d central.Dimension) string {
 		return "''"
 	case central.ByHour, central.ByWeekday:
 		return "CAST(" + string(d) + " AS TEXT)"
+	case central.ByMonth:
+		return "substr(day, 1, 7)"
 	}
 	return string(d)
 }
