@@ -14,30 +14,220 @@ import (
 	"torn.cat/torn/dispenser"
 )
 
-// Indicators computes q's indicators from the tickets table: the counts
-// and means in one GROUP BY, the median and 90th percentile of the waits
-// (interpolated between the two nearest, as PostgreSQL's percentile_cont)
-// in a second query: percentile_cont on PostgreSQL, the two rows around
-// each rank picked with window functions on SQLite.
+// Indicators computes q's indicators from the rollups (see rollup.go),
+// after rebuilding those of the period's office-days that changed.
 func (s *Store) Indicators(ctx context.Context, q central.IndicatorQuery) ([]central.Indicators, error) {
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
-	var out []central.Indicators
-	err := s.e.read(ctx, func(tx querier) error {
-		if err := s.knownOffices(ctx, tx, q.Offices); err != nil {
-			return err
-		}
-		var err error
-		if out, err = s.aggregate(ctx, tx, q); err != nil {
-			return err
-		}
-		return s.percentiles(ctx, tx, q, out)
-	})
+	out, err := s.indicators(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("indicators %s to %s: %w", q.From, q.To, err)
 	}
 	return out, nil
+}
+
+func (s *Store) indicators(ctx context.Context, q central.IndicatorQuery) ([]central.Indicators, error) {
+	if err := s.e.view(ctx, func(tx querier) error { return s.knownOffices(ctx, tx, q.Offices) }); err != nil {
+		return nil, err
+	}
+	if err := s.refresh(ctx, q.Offices, q.From, q.To); err != nil {
+		return nil, err
+	}
+	groups := map[string]*group{}
+	get := func(k string) *group {
+		g := groups[k]
+		if g == nil {
+			g = &group{r: central.Indicators{Key: k}}
+			groups[k] = g
+		}
+		return g
+	}
+	err := s.e.read(ctx, func(tx querier) error {
+		if err := s.sumTicketDays(ctx, tx, q, get); err != nil {
+			return err
+		}
+		return s.sumDeskDays(ctx, tx, q, get)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]central.Indicators, 0, len(groups))
+	for _, g := range groups {
+		out = append(out, g.indicators())
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if q.By == central.ByHour || q.By == central.ByWeekday {
+			return atoi(out[i].Key) < atoi(out[j].Key)
+		}
+		return out[i].Key < out[j].Key
+	})
+	return out, nil
+}
+
+// group is a row of the answer being summed.
+type group struct {
+	r                                     central.Indicators
+	waitSum, servedN, serviceSum          int64
+	estAbsSum, estSum, deskOpen, deskBusy int64
+	waits                                 hist
+}
+
+func (g *group) indicators() central.Indicators {
+	r := g.r
+	mean := func(sum, n int64) time.Duration {
+		if n == 0 {
+			return 0
+		}
+		return time.Duration(math.Round(float64(sum)/float64(n))) * time.Millisecond
+	}
+	r.WaitMean = mean(g.waitSum, int64(r.Called))
+	r.EstimateError, r.EstimateBias = mean(g.estAbsSum, int64(r.Called)), mean(g.estSum, int64(r.Called))
+	r.ServiceMean = mean(g.serviceSum, g.servedN)
+	r.WaitMedian = time.Duration(math.Round(g.waits.percentile(0.5))) * time.Millisecond
+	r.WaitP90 = time.Duration(math.Round(g.waits.percentile(0.9))) * time.Millisecond
+	r.DeskOpen, r.DeskBusy = time.Duration(g.deskOpen)*time.Millisecond, time.Duration(g.deskBusy)*time.Millisecond
+	return r
+}
+
+// rollupDim is the dim of the ticket_days rows that answer by.
+func rollupDim(by central.Dimension) string {
+	switch by {
+	case central.ByDesk:
+		return dimDesk
+	case central.ByClerk:
+		return dimClerk
+	case central.ByHour:
+		return dimHour
+	}
+	return dimDay
+}
+
+// keyOf is the key of a rollup row of office, day, service and k under by.
+func keyOf(by central.Dimension, office, day, service, k string) string {
+	switch by {
+	case central.ByOffice:
+		return office
+	case central.ByService:
+		return service
+	case central.ByDay:
+		return day
+	case central.ByMonth:
+		return day[:min(7, len(day))]
+	case central.ByWeekday:
+		d, err := time.Parse(time.DateOnly, day)
+		if err != nil {
+			return ""
+		}
+		return strconv.Itoa(int(d.Weekday()))
+	case central.ByDesk, central.ByClerk, central.ByHour:
+		return k
+	}
+	return ""
+}
+
+// period is the WHERE clause of q's office-days, and its args.
+func period(q central.IndicatorQuery) (string, []any) {
+	w := "day >= ? AND day <= ?"
+	args := []any{string(q.From), string(q.To)}
+	if len(q.Offices) > 0 {
+		w += " AND office IN (" + placeholders(len(q.Offices)) + ")"
+		for _, o := range q.Offices {
+			args = append(args, o)
+		}
+	}
+	return w, args
+}
+
+// sumTicketDays adds the period's ticket_days rows to their groups.
+func (s *Store) sumTicketDays(ctx context.Context, tx querier, q central.IndicatorQuery, get func(string) *group) error {
+	w, args := period(q)
+	rows, err := tx.query(ctx, `SELECT office, day, k, service, issued, served, noshows, cancelled, day_ended, transfers,
+		called, wait_sum, served_n, service_sum, appointments, missed, turned_away, est_abs_sum, est_sum, waits, lateness
+		FROM ticket_days WHERE dim = ? AND `+w, append([]any{rollupDim(q.By)}, args...)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	onTime := bin(q.OnTime.Milliseconds())
+	for rows.Next() {
+		var office, day, k, service string
+		var c cell
+		var waits, lateness []byte
+		if err := rows.Scan(&office, &day, &k, &service, &c.issued, &c.served, &c.noshows, &c.cancelled, &c.dayEnded,
+			&c.transfers, &c.called, &c.waitSum, &c.servedN, &c.serviceSum, &c.appointments, &c.missed, &c.turnedAway,
+			&c.estAbsSum, &c.estSum, &waits, &lateness); err != nil {
+			return err
+		}
+		g := get(keyOf(q.By, office, day, service, k))
+		r := &g.r
+		r.Issued += int(c.issued)
+		r.Served += int(c.served)
+		r.NoShows += int(c.noshows)
+		r.Cancelled += int(c.cancelled)
+		r.DayEnded += int(c.dayEnded)
+		r.Transfers += int(c.transfers)
+		r.Called += int(c.called)
+		r.Appointments += int(c.appointments)
+		r.AppointmentsMissed += int(c.missed)
+		r.TurnedAway += int(c.turnedAway)
+		g.waitSum += c.waitSum
+		g.servedN += c.servedN
+		g.serviceSum += c.serviceSum
+		g.estAbsSum += c.estAbsSum
+		g.estSum += c.estSum
+		target := q.DefaultTarget
+		if t, ok := q.Target[dispenser.ServiceID(service)]; ok {
+			target = t
+		}
+		within := bin(target.Milliseconds())
+		err := decodeHist(waits, func(b int, n int64) {
+			g.waits.add(b, n)
+			if b <= within {
+				r.WithinTarget += int(n)
+			}
+		})
+		if err != nil {
+			return fmt.Errorf("waits of %s %s: %w", office, day, err)
+		}
+		err = decodeHist(lateness, func(b int, n int64) {
+			if b <= onTime {
+				r.AppointmentsOnTime += int(n)
+			} else {
+				r.AppointmentsLate += int(n)
+			}
+		})
+		if err != nil {
+			return fmt.Errorf("lateness of %s %s: %w", office, day, err)
+		}
+	}
+	return rows.Err()
+}
+
+// sumDeskDays adds the desks' open and busy time to the groups of the
+// dimensions they belong to: not the service, clerk or hour.
+func (s *Store) sumDeskDays(ctx context.Context, tx querier, q central.IndicatorQuery, get func(string) *group) error {
+	switch q.By {
+	case central.ByService, central.ByClerk, central.ByHour:
+		return nil
+	}
+	w, args := period(q)
+	rows, err := tx.query(ctx, "SELECT office, day, desk, open_ms, busy_ms FROM desk_days WHERE "+w, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var office, day, desk string
+		var open, busy int64
+		if err := rows.Scan(&office, &day, &desk, &open, &busy); err != nil {
+			return err
+		}
+		g := get(keyOf(q.By, office, day, "", desk))
+		g.deskOpen += open
+		g.deskBusy += busy
+	}
+	return rows.Err()
 }
 
 // knownOffices fails with ErrNotFound naming the first office of offices
@@ -55,191 +245,4 @@ func (s *Store) knownOffices(ctx context.Context, q querier, offices []string) e
 	return nil
 }
 
-// keyExpr is the SQL of dimension d's group key, as text.
-func keyExpr(d central.Dimension) string {
-	switch d {
-	case central.Total:
-		return "''"
-	case central.ByHour, central.ByWeekday:
-		return "CAST(" + string(d) + " AS TEXT)"
-	case central.ByMonth:
-		return "substr(day, 1, 7)"
-	}
-	return string(d)
-}
-
-// where is the WHERE clause of q over the tickets table, and its args.
-func where(q central.IndicatorQuery) (string, []any) {
-	w := "day >= ? AND day <= ?"
-	args := []any{string(q.From), string(q.To)}
-	if len(q.Offices) > 0 {
-		w += " AND office IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(q.Offices)), ", ") + ")"
-		for _, o := range q.Offices {
-			args = append(args, o)
-		}
-	}
-	return w, args
-}
-
-// targetExpr is the SQL of each ticket's target wait in ms, and its args.
-func targetExpr(q central.IndicatorQuery) (string, []any) {
-	if len(q.Target) == 0 {
-		return "?", []any{q.DefaultTarget.Milliseconds()}
-	}
-	services := make([]string, 0, len(q.Target))
-	for s := range q.Target {
-		services = append(services, string(s))
-	}
-	sort.Strings(services)
-	var b strings.Builder
-	var args []any
-	b.WriteString("CASE service")
-	for _, s := range services {
-		b.WriteString(" WHEN ? THEN CAST(? AS BIGINT)")
-		args = append(args, s, q.Target[dispenser.ServiceID(s)].Milliseconds())
-	}
-	b.WriteString(" ELSE CAST(? AS BIGINT) END")
-	return b.String(), append(args, q.DefaultTarget.Milliseconds())
-}
-
-func (s *Store) aggregate(ctx context.Context, tx querier, q central.IndicatorQuery) ([]central.Indicators, error) {
-	target, targs := targetExpr(q)
-	w, wargs := where(q)
-	query := `SELECT ` + keyExpr(q.By) + ` AS k,
-		COUNT(*),
-		SUM(CASE WHEN state = 'done' THEN 1 ELSE 0 END),
-		SUM(CASE WHEN state = 'noshow' THEN 1 ELSE 0 END),
-		SUM(CASE WHEN state = 'cancelled' AND reason <> 'day_ended' THEN 1 ELSE 0 END),
-		SUM(CASE WHEN state = 'cancelled' AND reason = 'day_ended' THEN 1 ELSE 0 END),
-		SUM(transfers),
-		COUNT(wait_ms),
-		AVG(wait_ms),
-		SUM(CASE WHEN wait_ms <= ` + target + ` THEN 1 ELSE 0 END),
-		AVG(service_ms),
-		SUM(CASE WHEN kind = 'appointment' AND slot IS NOT NULL THEN 1 ELSE 0 END),
-		SUM(CASE WHEN kind = 'appointment' AND slot IS NOT NULL AND wait_ms IS NOT NULL AND issued + wait_ms <= slot + ? THEN 1 ELSE 0 END),
-		SUM(CASE WHEN kind = 'appointment' AND slot IS NOT NULL AND wait_ms IS NOT NULL AND issued + wait_ms > slot + ? THEN 1 ELSE 0 END),
-		AVG(ABS(wait_ms - estimate_ms)),
-		AVG(wait_ms - estimate_ms)
-		FROM tickets WHERE ` + w + ` GROUP BY k ORDER BY k`
-	args := append(targs, q.OnTime.Milliseconds(), q.OnTime.Milliseconds())
-	args = append(args, wargs...)
-	rows, err := tx.query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []central.Indicators{}
-	for rows.Next() {
-		var r central.Indicators
-		var transfers sql.NullInt64
-		var wait, service, estErr, estBias sql.NullFloat64
-		if err := rows.Scan(&r.Key, &r.Issued, &r.Served, &r.NoShows, &r.Cancelled, &r.DayEnded, &transfers,
-			&r.Called, &wait, &r.WithinTarget, &service, &r.Appointments, &r.AppointmentsOnTime, &r.AppointmentsLate,
-			&estErr, &estBias); err != nil {
-			return nil, err
-		}
-		r.Transfers = int(transfers.Int64)
-		r.WaitMean, r.ServiceMean = ms(wait), ms(service)
-		r.EstimateError, r.EstimateBias = ms(estErr), ms(estBias)
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if q.By == central.ByHour || q.By == central.ByWeekday {
-		// Numbers, not text: 9 before 10.
-		sort.SliceStable(out, func(i, j int) bool { return atoi(out[i].Key) < atoi(out[j].Key) })
-	}
-	return out, nil
-}
-
 func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
-
-// ms is a mean in milliseconds as a Duration, rounded to the millisecond.
-func ms(v sql.NullFloat64) time.Duration {
-	if !v.Valid {
-		return 0
-	}
-	return time.Duration(math.Round(v.Float64)) * time.Millisecond
-}
-
-// percentiles sets the median and 90th percentile wait of each row of out.
-func (s *Store) percentiles(ctx context.Context, tx querier, q central.IndicatorQuery, out []central.Indicators) error {
-	byKey := map[string]*central.Indicators{}
-	for i := range out {
-		byKey[out[i].Key] = &out[i]
-	}
-	w, args := where(q)
-	if s.pg {
-		rows, err := tx.query(ctx, `SELECT `+keyExpr(q.By)+` AS k,
-			percentile_cont(0.5) WITHIN GROUP (ORDER BY wait_ms),
-			percentile_cont(0.9) WITHIN GROUP (ORDER BY wait_ms)
-			FROM tickets WHERE `+w+` AND wait_ms IS NOT NULL GROUP BY k`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var k string
-			var p50, p90 sql.NullFloat64
-			if err := rows.Scan(&k, &p50, &p90); err != nil {
-				return err
-			}
-			if r := byKey[k]; r != nil {
-				r.WaitMedian, r.WaitP90 = ms(p50), ms(p90)
-			}
-		}
-		return rows.Err()
-	}
-	// SQLite: the rows at ranks floor(p(n−1)) and the next, per group.
-	rows, err := tx.query(ctx, `WITH w AS (
-			SELECT `+keyExpr(q.By)+` AS k, wait_ms,
-				ROW_NUMBER() OVER (PARTITION BY `+keyExpr(q.By)+` ORDER BY wait_ms) - 1 AS i,
-				COUNT(*) OVER (PARTITION BY `+keyExpr(q.By)+`) AS n
-			FROM tickets WHERE `+w+` AND wait_ms IS NOT NULL)
-		SELECT k, i, n, wait_ms FROM w
-		WHERE i IN (CAST((n - 1) * 0.5 AS INTEGER), CAST((n - 1) * 0.5 AS INTEGER) + 1,
-			CAST((n - 1) * 0.9 AS INTEGER), CAST((n - 1) * 0.9 AS INTEGER) + 1)`, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	type rank struct {
-		n    int64
-		vals map[int64]float64
-	}
-	ranks := map[string]*rank{}
-	for rows.Next() {
-		var k string
-		var i, n int64
-		var v float64
-		if err := rows.Scan(&k, &i, &n, &v); err != nil {
-			return err
-		}
-		r := ranks[k]
-		if r == nil {
-			r = &rank{n: n, vals: map[int64]float64{}}
-			ranks[k] = r
-		}
-		r.vals[i] = v
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for k, r := range ranks {
-		at := func(p float64) time.Duration {
-			x := p * float64(r.n-1)
-			lo := int64(x)
-			v := r.vals[lo]
-			if hi, ok := r.vals[lo+1]; ok {
-				v += (x - float64(lo)) * (hi - v)
-			}
-			return ms(sql.NullFloat64{Float64: v, Valid: true})
-		}
-		if row := byKey[k]; row != nil {
-			row.WaitMedian, row.WaitP90 = at(0.5), at(0.9)
-		}
-	}
-	return nil
-}

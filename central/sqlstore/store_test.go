@@ -105,6 +105,7 @@ func testStore(t *testing.T, open func(t *testing.T) central.Store) {
 		{"ConcurrentIngest", testConcurrentIngest},
 		{"NotifyListen", testNotifyListen},
 		{"Indicators", testIndicators},
+		{"IndicatorsLateEvents", testIndicatorsLateEvents},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
