@@ -128,9 +128,9 @@ func (h hist) percentile(p float64) float64 {
 // cell is a ticket_days row being made.
 type cell struct {
 	issued, served, noshows, cancelled, dayEnded, transfers, called int64
-	waitSum, servedN, serviceSum, appointments, missed, turnedAway    int64
-	estAbsSum, estSum                                                 int64
-	waits, lateness                                                   hist
+	waitSum, servedN, serviceSum, appointments, missed, turnedAway  int64
+	estAbsSum, estSum                                               int64
+	waits, lateness                                                 hist
 }
 
 type cellKey struct{ dim, k, service string }
