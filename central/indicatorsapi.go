@@ -2,6 +2,7 @@ package central
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,49 +13,74 @@ import (
 	"torn.cat/torn/dispenser"
 )
 
-// indicatorRow is an Indicators row as the API gives it: durations in
-// seconds.
-type indicatorRow struct {
-	Key                string  `json:"key"`
-	Issued             int     `json:"issued"`
-	Served             int     `json:"served"`
-	NoShows            int     `json:"no_shows"`
-	Cancelled          int     `json:"cancelled"`
-	DayEnded           int     `json:"day_ended"`
-	Transfers          int     `json:"transfers"`
-	Called             int     `json:"called"`
-	WaitMean           float64 `json:"wait_mean_s"`
-	WaitMedian         float64 `json:"wait_median_s"`
-	WaitP90            float64 `json:"wait_p90_s"`
-	WithinTarget       int     `json:"within_target"`
-	WithinTargetShare  float64 `json:"within_target_share"`
-	ServiceMean        float64 `json:"service_mean_s"`
-	Appointments       int     `json:"appointments"`
-	AppointmentsOnTime int     `json:"appointments_on_time"`
-	AppointmentsLate   int     `json:"appointments_late"`
-	EstimateError      float64 `json:"estimate_error_s"`
-	EstimateBias       float64 `json:"estimate_bias_s"`
+// An indicatorColumn is a column of the API's tables: its name in JSON
+// and CSV, and its value in a row. Durations are in seconds.
+type indicatorColumn struct {
+	name  string
+	value func(Indicators) any
 }
-
-// indicatorColumns are the CSV's columns, as the JSON names them.
-var indicatorColumns = []string{"key", "issued", "served", "no_shows", "cancelled", "day_ended", "transfers", "called",
-	"wait_mean_s", "wait_median_s", "wait_p90_s", "within_target", "within_target_share", "service_mean_s",
-	"appointments", "appointments_on_time", "appointments_late", "estimate_error_s", "estimate_bias_s"}
 
 func secs(d time.Duration) float64 { return float64(d.Milliseconds()) / 1000 }
 
-func rowOf(i Indicators) indicatorRow {
-	return indicatorRow{i.Key, i.Issued, i.Served, i.NoShows, i.Cancelled, i.DayEnded, i.Transfers, i.Called,
-		secs(i.WaitMean), secs(i.WaitMedian), secs(i.WaitP90), i.WithinTarget, i.WithinTargetShare(), secs(i.ServiceMean),
-		i.Appointments, i.AppointmentsOnTime, i.AppointmentsLate, secs(i.EstimateError), secs(i.EstimateBias)}
+// indicatorColumns are the API's columns, in order.
+var indicatorColumns = []indicatorColumn{
+	{"key", func(i Indicators) any { return i.Key }},
+	{"issued", func(i Indicators) any { return i.Issued }},
+	{"served", func(i Indicators) any { return i.Served }},
+	{"no_shows", func(i Indicators) any { return i.NoShows }},
+	{"cancelled", func(i Indicators) any { return i.Cancelled }},
+	{"day_ended", func(i Indicators) any { return i.DayEnded }},
+	{"transfers", func(i Indicators) any { return i.Transfers }},
+	{"turned_away", func(i Indicators) any { return i.TurnedAway }},
+	{"called", func(i Indicators) any { return i.Called }},
+	{"wait_mean_s", func(i Indicators) any { return secs(i.WaitMean) }},
+	{"wait_median_s", func(i Indicators) any { return secs(i.WaitMedian) }},
+	{"wait_p90_s", func(i Indicators) any { return secs(i.WaitP90) }},
+	{"within_target", func(i Indicators) any { return i.WithinTarget }},
+	{"within_target_share", func(i Indicators) any { return i.WithinTargetShare() }},
+	{"service_mean_s", func(i Indicators) any { return secs(i.ServiceMean) }},
+	{"appointments", func(i Indicators) any { return i.Appointments }},
+	{"appointments_on_time", func(i Indicators) any { return i.AppointmentsOnTime }},
+	{"appointments_late", func(i Indicators) any { return i.AppointmentsLate }},
+	{"appointments_missed", func(i Indicators) any { return i.AppointmentsMissed }},
+	{"desk_open_s", func(i Indicators) any { return secs(i.DeskOpen) }},
+	{"desk_busy_s", func(i Indicators) any { return secs(i.DeskBusy) }},
+	{"utilisation", func(i Indicators) any { return i.Utilisation() }},
+	{"estimate_error_s", func(i Indicators) any { return secs(i.EstimateError) }},
+	{"estimate_bias_s", func(i Indicators) any { return secs(i.EstimateBias) }},
 }
 
-func (r indicatorRow) record() []string {
-	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
-	n := strconv.Itoa
-	return []string{r.Key, n(r.Issued), n(r.Served), n(r.NoShows), n(r.Cancelled), n(r.DayEnded), n(r.Transfers), n(r.Called),
-		f(r.WaitMean), f(r.WaitMedian), f(r.WaitP90), n(r.WithinTarget), f(r.WithinTargetShare), f(r.ServiceMean),
-		n(r.Appointments), n(r.AppointmentsOnTime), n(r.AppointmentsLate), f(r.EstimateError), f(r.EstimateBias)}
+// indicatorJSON is a row as a JSON object, its members in column order.
+type indicatorJSON Indicators
+
+func (r indicatorJSON) MarshalJSON() ([]byte, error) {
+	b := []byte{'{'}
+	for n, c := range indicatorColumns {
+		if n > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendQuote(b, c.name)
+		v, err := json.Marshal(c.value(Indicators(r)))
+		if err != nil {
+			return nil, err
+		}
+		b = append(append(b, ':'), v...)
+	}
+	return append(b, '}'), nil
+}
+
+// indicatorRecord is a row as CSV fields.
+func indicatorRecord(i Indicators) []string {
+	out := make([]string, len(indicatorColumns))
+	for n, c := range indicatorColumns {
+		switch v := c.value(i).(type) {
+		case float64:
+			out[n] = strconv.FormatFloat(v, 'f', -1, 64)
+		default:
+			out[n] = fmt.Sprint(v)
+		}
+	}
+	return out
 }
 
 // indicatorQueryOf reads a query from the URL: from, to, by, office
@@ -129,27 +155,31 @@ func (s *Server) indicators(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusInternalServerError, "store", "the indicators could not be computed")
 		return
 	}
-	rows := make([]indicatorRow, len(res))
-	for i := range res {
-		rows[i] = rowOf(res[i])
-	}
 	if format == "csv" {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="indicators-%s-%s-%s.csv"`, q.From, q.To, byName(q.By)))
 		cw := csv.NewWriter(w)
-		cw.Write(indicatorColumns)
-		for _, r := range rows {
-			cw.Write(r.record())
+		head := make([]string, len(indicatorColumns))
+		for n, c := range indicatorColumns {
+			head[n] = c.name
+		}
+		cw.Write(head)
+		for _, r := range res {
+			cw.Write(indicatorRecord(r))
 		}
 		cw.Flush()
 		return
 	}
+	rows := make([]indicatorJSON, len(res))
+	for i := range res {
+		rows[i] = indicatorJSON(res[i])
+	}
 	writeJSON(w, http.StatusOK, struct {
-		From    dispenser.Date `json:"from"`
-		To      dispenser.Date `json:"to"`
-		By      string         `json:"by"`
-		Offices []string       `json:"offices"`
-		Rows    []indicatorRow `json:"rows"`
+		From    dispenser.Date  `json:"from"`
+		To      dispenser.Date  `json:"to"`
+		By      string          `json:"by"`
+		Offices []string        `json:"offices"`
+		Rows    []indicatorJSON `json:"rows"`
 	}{q.From, q.To, byName(q.By), q.Offices, rows})
 }
 
