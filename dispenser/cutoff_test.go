@@ -2,6 +2,7 @@ package dispenser_test
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -76,94 +77,124 @@ func TestCutOff(t *testing.T) {
 			if want := tc.until.In(madrid).Format("15:04"); !strings.Contains(err.Error(), want) {
 				t.Errorf("refusal says %q, want it to name the closing time %s", err, want)
 			}
+			kind := c.Kind
+			if kind == "" {
+				kind = dispenser.WalkIn
+			}
+			wantTurnedAway(t, evs, svcA, kind, f.now)
+			// Recorded, so the last change is now; nothing else changed.
+			before.Last = f.now
 			f.unchanged(before)
 		})
 	}
 }
 
-// TestRefusalReasons: each reason a walk-in or priority ticket is refused,
-// in words.
-func TestRefusalReasons(t *testing.T) {
-	cfg := newConfig().hours(elMasnou()).
-		service(svcA, func(s *dispenser.Service) { s.AppointmentOnly = true }).
-		service(svcB, func(s *dispenser.Service) { s.Priority = false }).
-		build()
-	cfg.Services = append(cfg.Services, service("tancat", "T", dispenser.Hours{}))
-	cfg.Desks = append(cfg.Desks, desk(desk2, "tancat"))
-	for _, tc := range []struct {
-		name   string
-		svc    dispenser.ServiceID
-		kind   dispenser.Kind
-		now    time.Time
-		reason dispenser.RefusalReason
-		until  time.Time
-		words  string
-	}{
-		{name: "appointment only refuses walk-ins", svc: svcA, now: at(thursday, 10, 0),
-			reason: dispenser.RefusedAppointmentOnly, words: "service oac takes appointments only"},
-		{name: "appointment only refuses priority tickets", svc: svcA, kind: dispenser.Priority, now: at(thursday, 10, 0),
-			reason: dispenser.RefusedAppointmentOnly, words: "appointments only"},
-		{name: "no priority tickets", svc: svcB, kind: dispenser.Priority, now: at(thursday, 10, 0),
-			reason: dispenser.RefusedNoPriority, words: "service padro issues no priority tickets"},
-		{name: "closed, with the next opening", svc: svcB, now: at(thursday, 15, 0),
-			reason: dispenser.RefusedClosed, until: at(thursday, 16, 0), words: "service padro is closed until Thu 2026-03-26 16:00"},
-		{name: "closed, never opens", svc: "tancat", now: at(thursday, 10, 0),
-			reason: dispenser.RefusedClosed, words: "service tancat is closed"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			f := newFixture(t, cfg, tc.now)
-			before := f.state()
-			c := f.newIssue(tc.svc)
-			c.Kind = tc.kind
-			evs, err := f.try(c)
-			var r *dispenser.Refusal
-			if !errors.As(err, &r) {
-				t.Fatalf("Issue: %v, want a refusal", err)
-			}
-			if r.Reason != tc.reason || r.Service != tc.svc || !r.Until.Equal(tc.until) {
-				t.Errorf("refusal %+v, want %s until %v", r, tc.reason, tc.until)
-			}
-			if !strings.Contains(err.Error(), tc.words) {
-				t.Errorf("refusal says %q, want %q", err, tc.words)
-			}
-			if len(evs) != 0 {
-				t.Errorf("events %v, want none", types(evs))
-			}
-			f.unchanged(before)
-			if err := f.d.Admits(tc.svc, tc.kind, f.now); !errors.As(err, &r) || r.Reason != tc.reason {
-				t.Errorf("Admits = %v, want the same refusal", err)
-			}
-		})
+// cutOffFixture is El Masnou on a Thursday at 13:50, one desk open for
+// service A with four priority tickets waiting since 13:30 (5 minutes
+// each): a walk-in or a priority ticket is cut off, as it would be called
+// at 14:10 or later. It returns the events of the day so far.
+func cutOffFixture(t *testing.T) (*fixture, []dispenser.Event) {
+	t.Helper()
+	cfg := newConfig().hours(elMasnou()).desks(desk(desk1, svcA), desk(desk2, svcB)).build()
+	f := newFixture(t, cfg, at(thursday, 8, 0))
+	f.at(at(thursday, 8, 30))
+	evs := f.do(dispenser.SetDesk{Desk: desk1, State: dispenser.DeskOpen, Clerk: "anna"})
+	f.at(at(thursday, 13, 30))
+	for range 4 {
+		c := f.newIssue(svcA)
+		c.Kind = dispenser.Priority
+		evs = append(evs, f.do(c)...)
 	}
-	t.Run("Admits: unknown service", func(t *testing.T) {
-		f := newFixture(t, cfg, at(thursday, 10, 0))
-		if err := f.d.Admits("nope", dispenser.WalkIn, f.now); !errors.Is(err, dispenser.ErrUnknownService) {
-			t.Errorf("Admits = %v, want ErrUnknownService", err)
+	f.at(at(thursday, 13, 50))
+	return f, evs
+}
+
+// TestCutOffRecorded: a walk-in or priority ticket refused for the cut-off
+// is recorded as one TicketRefused event, returned with the refusal; it
+// takes no number, and a mirror or a restart fed the log has the same
+// queue as the dispenser that made it. Admits, which only asks, records
+// nothing.
+func TestCutOffRecorded(t *testing.T) {
+	f, log := cutOffFixture(t)
+	cfg := *f.d.Config()
+	// The mirror starts from the snapshot of the day's start, as central's
+	// has the events of the day.
+	mirror := mustNew(t, cfg, dispenser.Snapshot{Day: f.d.Day()})
+	for _, e := range log {
+		mirror.Apply(e)
+	}
+
+	before := f.state()
+	for _, kind := range []dispenser.Kind{dispenser.WalkIn, dispenser.Priority} {
+		var r *dispenser.Refusal
+		if err := f.d.Admits(svcA, kind, f.now); !errors.As(err, &r) || r.Reason != dispenser.RefusedCutOff {
+			t.Fatalf("Admits(%s) = %v, want the cut-off", kind, err)
 		}
-	})
+	}
+	f.unchanged(before)
+
+	evs, err := f.try(f.newIssue(svcA))
+	if !wantIssuedOrRefused(t, evs, err, dispenser.RefusedCutOff, svcA, at(thursday, 14, 0)) {
+		t.Fatal("issued")
+	}
+	walkIn := wantTurnedAway(t, evs, svcA, dispenser.WalkIn, f.now)
+
+	f.advance(time.Minute)
+	c := f.newIssue(svcA)
+	c.Kind = dispenser.Priority
+	evs, err = f.try(c)
+	if !wantIssuedOrRefused(t, evs, err, dispenser.RefusedCutOff, svcA, at(thursday, 14, 0)) {
+		t.Fatal("issued")
+	}
+	priority := wantTurnedAway(t, evs, svcA, dispenser.Priority, f.now)
+	before.Last = f.now
+	f.unchanged(before)
+
+	// Applied, they change nothing but the last time.
+	for _, e := range []dispenser.Event{walkIn, priority} {
+		mirror.Apply(e)
+	}
+	if got, want := (state{mirror.Tickets(), mirror.Desks(), mirror.Day(), mirror.Last()}), f.state(); !reflect.DeepEqual(got, want) {
+		t.Errorf("mirror fed the events:\n got %+v\nwant %+v", got, want)
+	}
+	fresh := mustNew(t, cfg, dispenser.Snapshot{})
+	fresh.Apply(walkIn)
+	if len(fresh.Tickets()) != 0 || !fresh.Last().Equal(walkIn.Time) || fresh.Day() != "" {
+		t.Errorf("a fresh dispenser applying %s: tickets %v, last %v, day %q", walkIn.Type, numbers(fresh.Tickets()), fresh.Last(), fresh.Day())
+	}
+	restarted := mustNew(t, cfg, f.snapshot())
+	if got, want := (state{restarted.Tickets(), restarted.Desks(), restarted.Day(), restarted.Last()}), f.state(); !reflect.DeepEqual(got, want) {
+		t.Errorf("restarted:\n got %+v\nwant %+v", got, want)
+	}
+
+	// No number was taken: the next ticket, an appointment (which the
+	// cut-off lets in), is A005 in each.
+	slot := at(thursday, 13, 45)
+	if tk := f.issueKind(svcA, dispenser.Appointment, slot); tk.Number != "A005" {
+		t.Errorf("next ticket %s, want A005", tk.Number)
+	}
+	for name, d := range map[string]*dispenser.Dispenser{"mirror": mirror, "restarted": restarted} {
+		c := f.newIssue(svcA)
+		c.Kind, c.Slot = dispenser.Appointment, slot
+		evs, err := d.Handle(c, f.now)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if n := evs[len(evs)-1].Ticket.Number; n != "A005" {
+			t.Errorf("%s: next ticket %s, want A005", name, n)
+		}
+	}
 }
 
-// TestAppointmentsSkipHoursAndCutOff: the hours and the cut-off are walk-in
-// rules; a checked-in appointment always gets its ticket, also in an
-// appointment-only service.
-func TestAppointmentsSkipHoursAndCutOff(t *testing.T) {
-	cfg := newConfig().hours(elMasnou()).
-		service(svcA, func(s *dispenser.Service) { s.AppointmentOnly = true }).build()
-	for _, tc := range []struct {
-		name string
-		now  time.Time
-		slot time.Time
-	}{
-		{name: "checked in between sessions", now: at(thursday, 15, 50), slot: at(thursday, 16, 10)},
-		{name: "checked in before opening", now: at(thursday, 8, 20), slot: at(thursday, 8, 30)},
-		{name: "checked in just before closing", now: at(thursday, 13, 58), slot: at(thursday, 13, 50)},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			f := newFixture(t, cfg, tc.now)
-			tk := f.issueKind(svcA, dispenser.Appointment, tc.slot)
-			if tk.Kind != dispenser.Appointment || !tk.Slot.Equal(tc.slot) || tk.State != dispenser.Waiting || tk.Number != "A001" {
-				t.Errorf("ticket %+v", tk)
-			}
-		})
+// TestCutOffRecordedLateCheckIn: a late arrival whose walk-in ticket the
+// cut-off refuses is turned away by the queue too, and recorded as a
+// walk-in refused.
+func TestCutOffRecordedLateCheckIn(t *testing.T) {
+	f, _ := cutOffFixture(t)
+	f.loadBook(thursday, booking("c1", svcA, at(thursday, 12, 0), "12345678Z"))
+	evs, err := f.checkIn("12345678Z")
+	if r := refusal(t, err); r.Reason != dispenser.RefusedCutOff || r.Service != svcA {
+		t.Fatalf("late check-in: %+v, want the cut-off", r)
 	}
+	wantTurnedAway(t, evs, svcA, dispenser.WalkIn, f.now)
 }

@@ -162,7 +162,10 @@ func (d *Dispenser) Desks() []DeskStatus {
 // A now earlier than the last change is taken as the last change: recorded
 // time never goes backwards. When now is in a new business day, the old day
 // is closed first; those events are returned even if cmd is then refused,
-// with the error. A refused command changes nothing else.
+// with the error. A refused command changes nothing else, but an Issue or
+// a late CheckIn refused for the cut-off (RefusedCutOff) is recorded: a
+// TicketRefused event is returned with the *Refusal, and the last change
+// becomes now.
 func (d *Dispenser) Handle(cmd Command, now time.Time) ([]Event, error) {
 	if now.Before(d.last) {
 		now = d.last
@@ -174,14 +177,11 @@ func (d *Dispenser) Handle(cmd Command, now time.Time) ([]Event, error) {
 		d.last = now
 	}
 	more, err := d.decide(cmd, now)
-	if err != nil {
-		return evs, err
-	}
 	d.applyAll(more)
 	if len(more) > 0 {
 		d.last = now
 	}
-	return append(evs, more...), nil
+	return append(evs, more...), err
 }
 
 func (d *Dispenser) decide(cmd Command, now time.Time) ([]Event, error) {
@@ -235,7 +235,7 @@ func (d *Dispenser) applyAll(evs []Event) {
 }
 
 // apply makes the state what the event says. The event's snapshots are
-// copied, never shared.
+// copied, never shared. A TicketRefused has none: it changes nothing.
 func (d *Dispenser) apply(e *Event) {
 	if e.Type == DayStarted {
 		d.day = e.Day

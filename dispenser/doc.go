@@ -24,7 +24,10 @@
 //     each business day in the office's time zone and never repeats in a day.
 //   - A walk-in ticket is refused when the service is closed, or when the
 //     estimate says it would not be called before the current opening range
-//     ends (the cut-off); the refusal says why and until when.
+//     ends (the cut-off); the refusal says why and until when. A refusal
+//     for the cut-off, and only it, is also recorded as a TicketRefused
+//     event, which issues nothing, so that the citizens the queue's length
+//     turned away can be counted.
 //   - Recall past Rules.MaxCalls calls makes the ticket a no-show; a transfer
 //     makes the ticket wait again in another service, at the head of its
 //     queue unless Rules.TransferToTail.

@@ -6,7 +6,8 @@ import "time"
 type EventType string
 
 // The event types. Every ticket event carries the ticket as it is after the
-// event; every event that changes a desk carries the desk.
+// event, except TicketRefused, which has none; every event that changes a
+// desk carries the desk.
 const (
 	TicketIssued      EventType = "ticket.issued"
 	TicketCalled      EventType = "ticket.called"
@@ -20,6 +21,11 @@ const (
 	DayStarted        EventType = "day.started"
 	PrinterChanged    EventType = "printer.changed"
 	BookLoaded        EventType = "book.loaded"
+	// TicketRefused records a walk-in or priority ticket refused for the
+	// cut-off: a citizen turned away by the queue's length, whom the
+	// service managers count. It carries Refused and changes nothing
+	// else: no ticket, no number. See Dispenser.Handle.
+	TicketRefused EventType = "ticket.refused"
 )
 
 // An Event is a change of the queue. Events are the log the store keeps and
@@ -40,8 +46,17 @@ type Event struct {
 	Printer *PrinterStatus `json:"printer,omitempty"`
 	// Book is the day's appointment book that BookLoaded loads.
 	Book *Book `json:"book,omitempty"`
+	// Refused is the ticket that was not issued, for TicketRefused.
+	Refused *Refused `json:"refused,omitempty"`
 	// Applied is the id of the message from central (a book, a command)
 	// whose application made this event; the store records it, so that a
 	// repeat of the message is not applied twice.
 	Applied string `json:"applied,omitempty"`
+}
+
+// Refused is what a TicketRefused event records of the ticket it refused.
+type Refused struct {
+	Service ServiceID     `json:"service"`
+	Kind    Kind          `json:"kind"`
+	Reason  RefusalReason `json:"reason"`
 }

@@ -289,10 +289,10 @@ func (f *fixture) unchanged(before state) {
 	}
 }
 
-// lastEvent returns the last event of type typ in evs.
 // wantIssuedOrRefused checks the answer to an Issue: a ticket when until is
-// zero, else a refusal for reason, service and until with no events. It
-// reports whether the ticket was refused.
+// zero, else a refusal for reason, service and until with no events but,
+// for the cut-off, its record (see wantTurnedAway). It reports whether the
+// ticket was refused.
 func wantIssuedOrRefused(t testing.TB, evs []dispenser.Event, err error, reason dispenser.RefusalReason, service dispenser.ServiceID, until time.Time) bool {
 	t.Helper()
 	if until.IsZero() {
@@ -309,12 +309,26 @@ func wantIssuedOrRefused(t testing.TB, evs []dispenser.Event, err error, reason 
 	if r.Reason != reason || r.Service != service || !r.Until.Equal(until) {
 		t.Errorf("refusal %+v, want %s until %s", r, reason, until)
 	}
-	if len(evs) != 0 {
+	if reason != dispenser.RefusedCutOff && len(evs) != 0 {
 		t.Errorf("events %v, want none", types(evs))
 	}
 	return true
 }
 
+// wantTurnedAway checks that evs is the record of a ticket of service and
+// kind refused for the cut-off at now: one TicketRefused event, with
+// nothing but its time and what was refused.
+func wantTurnedAway(t testing.TB, evs []dispenser.Event, service dispenser.ServiceID, kind dispenser.Kind, now time.Time) dispenser.Event {
+	t.Helper()
+	want := dispenser.Event{Time: now, Type: dispenser.TicketRefused,
+		Refused: &dispenser.Refused{Service: service, Kind: kind, Reason: dispenser.RefusedCutOff}}
+	if len(evs) != 1 || !reflect.DeepEqual(evs[0], want) {
+		t.Fatalf("events %+v, want only %+v with %+v", evs, want, *want.Refused)
+	}
+	return evs[0]
+}
+
+// lastEvent returns the last event of type typ in evs.
 func lastEvent(t testing.TB, evs []dispenser.Event, typ dispenser.EventType) dispenser.Event {
 	t.Helper()
 	for i := len(evs) - 1; i >= 0; i-- {

@@ -68,10 +68,26 @@ func (d *Dispenser) issueFor(c Issue, appt AppointmentID, now time.Time) ([]Even
 	}
 	if c.Kind != Appointment {
 		if err := d.admit(s, &t, appt != "", now); err != nil {
-			return nil, err
+			return turnedAway(c.Kind, err, now), err
 		}
 	}
 	return []Event{{Time: now, Type: TicketIssued, Ticket: &t}}, nil
+}
+
+// turnedAway returns the record of refusal err of a ticket of kind k, made
+// at now: a TicketRefused event when the cut-off refused it, else none.
+//
+// Only the cut-off is recorded, because only it turns a citizen away for
+// the queue's length, which is what the service managers count. The other
+// refusals are not about the queue: a closed or appointment-only service,
+// a service without priority tickets, or a dispenser out of service (out
+// of paper) turn away whoever comes, however short the queue.
+func turnedAway(k Kind, err error, now time.Time) []Event {
+	r, ok := err.(*Refusal)
+	if !ok || r.Reason != RefusedCutOff {
+		return nil
+	}
+	return []Event{{Time: now, Type: TicketRefused, Refused: &Refused{Service: r.Service, Kind: k, Reason: r.Reason}}}
 }
 
 // admit checks that a walk-in or priority ticket t of service s may be
@@ -97,7 +113,8 @@ func (d *Dispenser) admit(s *Service, t *Ticket, booked bool, now time.Time) err
 
 // Admits reports whether a walk-in (or priority) ticket of service id would
 // be issued and printed now, and if not the refusal: what the dispenser
-// shows on its buttons before anyone presses them.
+// shows on its buttons before anyone presses them. It only asks: nobody is
+// turned away, and nothing is recorded.
 func (d *Dispenser) Admits(id ServiceID, kind Kind, now time.Time) error {
 	s := d.services[id]
 	if s == nil {

@@ -1,6 +1,7 @@
 package dispenser
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -24,8 +25,11 @@ var (
 //     Rules.MaxOvertake after it;
 //   - a check-in takes only its own document's appointment of today, once,
 //     and an appointment ticket has the booked slot and service;
-//   - recorded time never goes backwards, and a restart from a snapshot
-//     changes nothing.
+//   - a refused command changes no ticket, and records a TicketRefused
+//     when, and only when, it is refused for the cut-off;
+//   - recorded time never goes backwards, a restart from a snapshot
+//     changes nothing, and a mirror fed the events (Apply) has the same
+//     tickets, desks, day, numbering and last time.
 //
 // A failure names its seed: rerun it with -prop.seed=N -prop.seqs=1.
 func TestProperties(t *testing.T) {
@@ -89,6 +93,11 @@ func runSequence(seed uint64, steps int) error {
 		return err
 	}
 	rules := d.Config().Rules
+	// mirror is fed the events, as central's is.
+	mirror, err := New(cfg, Snapshot{})
+	if err != nil {
+		return err
+	}
 	// A weekday morning in 2026, some of them around the DST changes.
 	start := []time.Time{
 		time.Date(2026, 3, 26, 8, 0, 0, 0, cfg.Location),
@@ -124,11 +133,22 @@ func runSequence(seed uint64, steps int) error {
 		}
 		before := d.Tickets()
 		evs, err := d.Handle(cmd, now)
-		if err != nil && len(evs) > 0 && evs[len(evs)-1].Type != DayStarted {
-			return fmt.Errorf("step %d: %T refused (%v) but returned %d events", step, cmd, err, len(evs))
+		if err != nil {
+			rollover, cerr := checkRefused(cmd, err, evs, d.Last())
+			if cerr != nil {
+				return fmt.Errorf("step %d: %v", step, cerr)
+			}
+			if !rollover && !sameTickets(before, d.Tickets()) {
+				return fmt.Errorf("step %d: refused %T (%v) changed the tickets", step, cmd, err)
+			}
 		}
-		if err != nil && len(evs) == 0 && !sameTickets(before, d.Tickets()) {
-			return fmt.Errorf("step %d: refused %T (%v) changed the tickets", step, cmd, err)
+		for _, e := range evs {
+			mirror.Apply(e)
+		}
+		if !sameTickets(d.Tickets(), mirror.Tickets()) || fmt.Sprint(d.Desks()) != fmt.Sprint(mirror.Desks()) ||
+			!d.Last().Equal(mirror.Last()) || d.Day() != mirror.Day() || fmt.Sprint(d.counters) != fmt.Sprint(mirror.counters) {
+			return fmt.Errorf("step %d after %T: the mirror fed the events differs: last %v, day %s, counters %v; mirror's %v, %s, %v",
+				step, cmd, d.Last(), d.Day(), d.counters, mirror.Last(), mirror.Day(), mirror.counters)
 		}
 		for _, e := range evs {
 			if e.Time.Before(lastEvent) {
@@ -192,6 +212,37 @@ func runSequence(seed uint64, steps int) error {
 		}
 	}
 	return nil
+}
+
+// checkRefused checks the events of cmd, refused with err: those of a day
+// rollover, if any, and then one TicketRefused, at last, when and only
+// when err is a refusal for the cut-off. It reports whether the day rolled
+// over.
+func checkRefused(cmd Command, err error, evs []Event, last time.Time) (rollover bool, _ error) {
+	var r *Refusal
+	cutOff := errors.As(err, &r) && r.Reason == RefusedCutOff
+	if n := len(evs); n > 0 && evs[n-1].Type == TicketRefused {
+		e := evs[n-1]
+		kind := WalkIn
+		if is, ok := cmd.(Issue); ok && is.Kind != "" {
+			kind = is.Kind
+		}
+		switch {
+		case !cutOff:
+			return false, fmt.Errorf("%T refused (%v) but recorded %s", cmd, err, e.Type)
+		case e.Refused == nil || *e.Refused != (Refused{Service: r.Service, Kind: kind, Reason: RefusedCutOff}) || e.Ticket != nil:
+			return false, fmt.Errorf("%T refused (%v): recorded %+v, ticket %v", cmd, err, e.Refused, e.Ticket)
+		case !e.Time.Equal(last):
+			return false, fmt.Errorf("%T refused (%v): recorded at %v, last change %v", cmd, err, e.Time, last)
+		}
+		evs = evs[:n-1]
+	} else if cutOff {
+		return false, fmt.Errorf("%T refused for the cut-off (%v) but not recorded", cmd, err)
+	}
+	if len(evs) > 0 && evs[len(evs)-1].Type != DayStarted {
+		return false, fmt.Errorf("%T refused (%v) but returned %d events", cmd, err, len(evs))
+	}
+	return len(evs) > 0, nil
 }
 
 // checkCall checks the calling order for the ticket called by e, against

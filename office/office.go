@@ -77,9 +77,11 @@ func (o *Office) load() (*dispenser.Dispenser, error) {
 // or a CheckIn without ID or Token gets fresh random ones.
 //
 // A refused command returns the dispenser's error and changes nothing,
-// except that a pending day rollover is still committed. If the commit fails
-// the office reloads its state from the store, so memory never runs ahead of
-// the disk, and Do returns the store's error.
+// except that a pending day rollover is still committed, and so is the
+// record of a ticket refused for the cut-off (dispenser.TicketRefused):
+// those events are returned with the error, and published. If the commit
+// fails the office reloads its state from the store, so memory never runs
+// ahead of the disk, and Do returns the store's error.
 func (o *Office) Do(cmd dispenser.Command) ([]dispenser.Event, error) {
 	return o.do("", cmd)
 }
@@ -98,8 +100,9 @@ type AppliedStore interface {
 // if the store says the id was applied before it returns
 // ErrAlreadyApplied and changes nothing; otherwise the events cmd makes
 // carry the id, and the store records it in the same commit. A refused
-// command records nothing: central hears the refusal and does not send it
-// again, but if that answer is lost, a resend is decided anew.
+// command records no id (what Do commits of it carries none): central
+// hears the refusal and does not send it again, but if that answer is
+// lost, a resend is decided anew.
 func (o *Office) DoOnce(id string, cmd dispenser.Command) ([]dispenser.Event, error) {
 	if id == "" {
 		return nil, fmt.Errorf("%w: a message from central without an id", dispenser.ErrInvalid)

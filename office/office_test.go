@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -223,4 +224,75 @@ func TestDoOnce(t *testing.T) {
 	if _, err := o.DoOnce("c1", dispenser.CallNext{Desk: "d1"}); !errors.Is(err, ErrAlreadyApplied) {
 		t.Errorf("repeat after a restart: %v, want ErrAlreadyApplied", err)
 	}
+}
+
+// TestRefusedForTheCutOffIsRecorded: a walk-in refused for the cut-off is
+// still a refusal to the caller, and its record is committed, numbered,
+// published and in the outbox for central; the queue stays as it was,
+// after a restart too.
+func TestRefusedForTheCutOffIsRecorded(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "torn.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { st.Close() }()
+	cfg := testConfig()
+	cfg.Location = time.UTC
+	cfg.Rules.NoCutOff = false
+	for wd := range cfg.Services[0].Hours.Weekly {
+		cfg.Services[0].Hours.Weekly[wd] = []dispenser.Range{{From: 9 * 60, To: 14 * 60}}
+	}
+	cfg.Services[0].ServiceTime = 5 * time.Minute
+	clk := &fakeClock{time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}
+	o, err := Open(cfg, st, Options{Now: clk.now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Do(dispenser.SetDesk{Desk: "d1", State: dispenser.DeskOpen, Clerk: "anna"}); err != nil {
+		t.Fatal(err)
+	}
+	clk.t = clk.t.Add(4*time.Hour + 30*time.Minute) // 13:30
+	for range 3 {
+		if _, err := o.Do(dispenser.Issue{Service: "a"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sub := o.Subscribe()
+	defer sub.Cancel()
+
+	clk.t = clk.t.Add(20 * time.Minute) // 13:50: the fourth would be called after 14:00
+	evs, err := o.Do(dispenser.Issue{Service: "a"})
+	var r *dispenser.Refusal
+	if !errors.As(err, &r) || r.Reason != dispenser.RefusedCutOff {
+		t.Fatalf("Issue: %v, want the cut-off", err)
+	}
+	want := dispenser.Event{Seq: st.LastSeq(), Time: clk.t, Type: dispenser.TicketRefused,
+		Refused: &dispenser.Refused{Service: "a", Kind: dispenser.WalkIn, Reason: dispenser.RefusedCutOff}}
+	if len(evs) != 1 || evs[0].Seq == 0 || !reflect.DeepEqual(evs[0], want) {
+		t.Fatalf("events %+v, want %+v", evs, want)
+	}
+	if got := <-sub.Events(); len(got) != 1 || got[0].Seq != want.Seq {
+		t.Errorf("published %+v, want the record", got)
+	}
+	out, err := st.Outbox(want.Seq-1, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 1 || out[0].Type != dispenser.TicketRefused || *out[0].Refused != *want.Refused || !out[0].Time.Equal(want.Time) {
+		t.Errorf("outbox %+v, want the record", out)
+	}
+
+	st.Close()
+	if st, err = store.Open(st.Path(), store.Options{NoSync: true}); err != nil {
+		t.Fatal(err)
+	}
+	o, err = Open(cfg, st, Options{Now: clk.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.View(func(d *dispenser.Dispenser, _ time.Time) {
+		if ts := d.Tickets(); len(ts) != 3 || ts[2].Number != "A003" || !d.Last().Equal(clk.t) {
+			t.Errorf("after a restart: %d tickets, last %v; want 3, %v", len(ts), d.Last(), clk.t)
+		}
+	})
 }

@@ -19,7 +19,8 @@ import (
 // string, 0, the zero time, a nil pointer. The fields, in order:
 //
 //	event   seq, time, type, ticket (a record), desk (a record), day,
-//	        printer (a record), book (a record), applied
+//	        printer (a record), book (a record), applied, refused (a
+//	        record)
 //	ticket  id, number, counter, day, service, kind, state, token, lang,
 //	        issued, queued, slot, ahead, estimate, desk, clerk, calls,
 //	        first called, called, started, ended, transfers, from,
@@ -29,6 +30,7 @@ import (
 //	book    day, version, appointments (a uvarint n, then n booking
 //	        records)
 //	booking id, slot, service, document hash, name
+//	refused service, kind, reason
 //
 // Seq is a uvarint; the other integers and the durations are varints
 // (zig-zag). A time is a varint: its Unix time in nanoseconds minus that of
@@ -114,6 +116,13 @@ func encodeEvent(e *dispenser.Event) ([]byte, error) {
 		w.nested(b)
 	}
 	w.str(e.Applied)
+	if w.field(e.Refused != nil) {
+		r := w.child("refused")
+		r.str(string(e.Refused.Service))
+		r.str(string(e.Refused.Kind))
+		r.str(string(e.Refused.Reason))
+		w.nested(r)
+	}
 	return w.value()
 }
 
@@ -229,6 +238,15 @@ func decodeEvent(v []byte) (dispenser.Event, error) {
 		e.Book = &b
 	}
 	e.Applied = r.str("applied")
+	if r.has() {
+		x := d.record("refused", r.prev)
+		e.Refused = &dispenser.Refused{
+			Service: dispenser.ServiceID(x.str("service")),
+			Kind:    dispenser.Kind(x.str("kind")),
+			Reason:  dispenser.RefusalReason(x.str("reason")),
+		}
+		x.end()
+	}
 	r.end()
 	return e, d.end()
 }

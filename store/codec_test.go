@@ -80,6 +80,10 @@ func (g *gen) event() dispenser.Event {
 	if g.rng.IntN(4) == 0 {
 		e.Printer = &dispenser.PrinterStatus{Ready: g.rng.IntN(2) == 0, Reason: g.str(), Since: g.time(e.Time)}
 	}
+	e.Applied = g.str()
+	if g.rng.IntN(4) == 0 {
+		e.Refused = &dispenser.Refused{Service: dispenser.ServiceID(g.str()), Kind: dispenser.Kind(g.str()), Reason: dispenser.RefusalReason(g.str())}
+	}
 	return e
 }
 
@@ -339,7 +343,8 @@ func TestDecodeGarbage(t *testing.T) {
 		{"JSON", []byte(`{"seq":1}`), "unknown format 123"},
 		{"no presence bits", []byte{formatV1}, "event fields: truncated or overlong varint"},
 		{"overlong presence bits", append([]byte{formatV1}, bytes.Repeat([]byte{0xff}, 11)...), "event fields: truncated or overlong varint"},
-		{"unknown field", []byte{formatV1, 0x80, 0x04, 1}, "event: unknown fields 0x200"},
+		{"unknown field", []byte{formatV1, 0x80, 0x08, 1}, "event: unknown fields 0x400"},
+		{"unknown refused field", []byte{formatV1, 0x80, 0x04, 1 << 3}, "refused: unknown fields 0x8"},
 		{"unknown ticket field", []byte{formatV1, 1 << 3, 0x80, 0x80, 0x80, 0x40}, "ticket: unknown fields 0x8000000"},
 		{"book claims more bookings than bytes", []byte{formatV1, 0x80, 0x01, 1 << 2, 100}, "book: 100 appointments in 0 bytes"},
 		{"string too long", typed(2*5, 'd', 'o'), "event type: 5 bytes long, 2 left"},

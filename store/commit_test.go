@@ -384,3 +384,40 @@ func TestAppliedIDs(t *testing.T) {
 		t.Errorf("the event does not keep its applied id: %+v %v", got, err)
 	}
 }
+
+// TestCommitTurnedAway: the record of a walk-in refused for the cut-off
+// goes into the log with the next seq and comes back as it was; it changes
+// no ticket, only the last recorded time.
+func TestCommitTurnedAway(t *testing.T) {
+	s := mustOpen(t)
+	o := newOffice(t, s)
+	o.issue("oac", "", monday)
+	before, err := s.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := dispenser.Event{Time: monday.Add(time.Minute), Type: dispenser.TicketRefused,
+		Refused: &dispenser.Refused{Service: "oac", Kind: dispenser.Priority, Reason: dispenser.RefusedCutOff}}
+	evs := []dispenser.Event{e}
+	if err := s.Commit(evs); err != nil {
+		t.Fatal(err)
+	}
+	if evs[0].Seq != s.LastSeq() || evs[0].Seq < 2 {
+		t.Fatalf("seq %d, last seq %d: want the next after the issue's", evs[0].Seq, s.LastSeq())
+	}
+	out, err := s.Outbox(evs[0].Seq-1, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Seq = evs[0].Seq
+	if len(out) != 1 || !reflect.DeepEqual(out[0], storedEvent(e)) {
+		t.Errorf("outbox %s, want %s", asJSON(t, out), asJSON(t, []dispenser.Event{storedEvent(e)}))
+	}
+	after, err := s.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !after.Last.Equal(e.Time) || after.Day != before.Day || !slices.Equal(after.Tickets, before.Tickets) || !slices.Equal(after.Desks, before.Desks) {
+		t.Errorf("after the record: %s\nwant %s with last %v", asJSON(t, after), asJSON(t, before), e.Time)
+	}
+}
