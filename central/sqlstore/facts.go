@@ -17,9 +17,6 @@ import (
 var factCols = []string{"office", "day", "id", "device_id", "seq", "service", "kind", "state", "reason", "desk", "clerk",
 	"hour", "weekday", "issued", "wait_ms", "service_ms", "estimate_ms", "slot", "appointment", "transfers"}
 
-// eventRefused is the event of a walk-in turned away by the cut-off.
-const eventRefused = dispenser.EventType("ticket.refused")
-
 // facts keeps the indicators' facts up to date from es, the events of
 // device the transaction just inserted: each ticket's row in the tickets
 // table is its latest snapshot, as the mirror's is, but for every day;
@@ -41,7 +38,7 @@ func (s *Store) facts(ctx context.Context, q querier, office, device string, es 
 			if e.Desk != nil {
 				others = append(others, &es[i])
 			}
-		case e.Desk != nil, e.Type == eventRefused, e.Book != nil:
+		case e.Desk != nil, e.Refused != nil, e.Book != nil:
 			others = append(others, &es[i])
 		}
 	}
@@ -73,10 +70,8 @@ func (s *Store) facts(ctx context.Context, q querier, office, device string, es 
 			}
 			dirty[string(e.Book.Day)] = true
 			continue
-		case e.Type == eventRefused && e.Ticket != nil:
-			// Not every refusal carries its ticket; the ones that do
-			// name the service.
-			dayRows = append(dayRows, []any{device, en.seq, office, day, string(e.Type), e.Time.UnixMilli(), "", "", 0, string(e.Ticket.Service), at.Hour()})
+		case e.Refused != nil:
+			dayRows = append(dayRows, []any{device, en.seq, office, day, string(e.Type), e.Time.UnixMilli(), "", "", 0, string(e.Refused.Service), at.Hour()})
 		case e.Desk != nil:
 			busy := 0
 			if e.Desk.Current != "" {

@@ -235,6 +235,22 @@ func expect(t *testing.T, offices map[string][]dispenser.Event, q central.Indica
 				}
 			}
 		}
+		// Turned away: the cut-off refusals, at their local hour.
+		for _, e := range evs {
+			if e.Refused == nil {
+				continue
+			}
+			at := e.Time.In(madrid)
+			day := dispenser.Date(at.Format(time.DateOnly))
+			if day < q.From || day > q.To {
+				continue
+			}
+			if q.By == central.ByService {
+				get(string(e.Refused.Service)).r.TurnedAway++
+			} else if k, ok := dayKey(office, day, "", at.Hour()); ok && q.By != central.ByDesk {
+				get(k).r.TurnedAway++
+			}
+		}
 		// Desk time: each desk snapshot's state lasts until the desk's
 		// next one, the last until the day's last desk snapshot.
 		type span struct {
@@ -414,7 +430,7 @@ func testIndicators(t *testing.T, s central.Store) {
 	}
 	if r := total[0]; r.Issued < 500 || r.Served == 0 || r.Cancelled == 0 || r.Appointments == 0 || r.AppointmentsOnTime == 0 ||
 		r.AppointmentsLate == 0 || r.WaitP90 <= r.WaitMedian || r.ServiceMean == 0 || r.EstimateError == 0 || r.AppointmentsMissed == 0 ||
-		r.DeskOpen == 0 || r.DeskBusy == 0 || r.DeskBusy >= r.DeskOpen {
+		r.TurnedAway == 0 || r.DeskOpen == 0 || r.DeskBusy == 0 || r.DeskBusy >= r.DeskOpen {
 		t.Errorf("the simulated days lack a case: %+v", r)
 	}
 

@@ -44,7 +44,7 @@ func (c city) tickets() int { return c.offices * len(c.days) * c.ticketsPerDay }
 func (c city) fill(tb testing.TB, s *Store) {
 	tb.Helper()
 	err := s.e.write(ctx, func(q querier) error {
-		for _, t := range []string{"bench_offices (i INTEGER, id TEXT)", "bench_days (i INTEGER, day TEXT)", "bench_n (n INTEGER)"} {
+		for _, t := range []string{"bench_offices (i BIGINT, id TEXT)", "bench_days (i BIGINT, day TEXT)", "bench_n (n BIGINT)"} {
 			if _, err := q.exec(ctx, "CREATE TEMP TABLE "+t); err != nil {
 				return err
 			}
@@ -153,15 +153,16 @@ var reportStores sync.Map
 //
 //	go test -run '^$' -bench ReportYear -benchtime 5x -timeout 60m ./central/sqlstore
 func BenchmarkReportYear(b *testing.B) {
-	b.Run("sqlite", func(b *testing.B) { benchmarkReportYear(b, "sqlite", openSQLiteT) })
-	b.Run("postgres", func(b *testing.B) { benchmarkReportYear(b, "postgres", openPostgresT) })
+	// The stores belong to the parent: they outlive each run.
+	b.Run("sqlite", func(sb *testing.B) { benchmarkReportYear(sb, "sqlite", func() *Store { return openSQLiteT(b) }) })
+	b.Run("postgres", func(sb *testing.B) { benchmarkReportYear(sb, "postgres", func() *Store { return openPostgresT(b) }) })
 }
 
-func benchmarkReportYear(b *testing.B, engine string, open func(testing.TB) *Store) {
+func benchmarkReportYear(b *testing.B, engine string, open func() *Store) {
 	c := newCity(20, *reportTickets)
 	v, ok := reportStores.Load(engine)
 	if !ok {
-		s := open(b)
+		s := open()
 		start := time.Now()
 		c.fill(b, s)
 		filled := time.Since(start)

@@ -413,7 +413,7 @@ func (r *dayRollup) dayEvents(ctx context.Context, q querier, d dirtyDay) error 
 			return err
 		}
 		last = max(last, at)
-		if typ == string(eventRefused) {
+		if typ == string(dispenser.TicketRefused) {
 			for _, k := range []cellKey{{dimDay, "", service}, {dimHour, strconv.FormatInt(hour, 10), service}} {
 				r.cell(k).turnedAway++
 			}
