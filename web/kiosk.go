@@ -57,6 +57,11 @@ type kioskService struct {
 	// words, unless the kiosk's alert does.
 	Disabled bool
 	Why      string
+	// CutOff: the queue is too long for a ticket before closing. The
+	// button looks refused but stays pressable, so that a citizen who
+	// asks all the same is told why and counted as turned away (the
+	// dispenser records ticket.refused), which the managers report.
+	CutOff bool
 }
 
 type kioskTicket struct {
@@ -131,7 +136,9 @@ func (s *Server) kioskPage(lang string, onScreen bool) kioskPage {
 					p.OfferOnScreen = !onScreen
 					ks.Disabled = !onScreen
 				} else {
-					ks.Disabled, ks.Why = true, refusalWords(lang, err, c.Location)
+					ks.Why = refusalWords(lang, err, c.Location)
+					ks.CutOff = errors.As(err, &ref) && ref.Reason == dispenser.RefusedCutOff
+					ks.Disabled = !ks.CutOff
 				}
 			}
 			p.Services = append(p.Services, ks)

@@ -64,3 +64,31 @@ func TestKioskInWords(t *testing.T) {
 		t.Errorf("QR of an unknown ticket: %d", code)
 	}
 }
+
+// TestKioskCutOffCounts: past the cut-off a service's button looks refused
+// and says why, but stays pressable: the citizen who presses all the same
+// is told why, gets no ticket, and is recorded as turned away.
+func TestKioskCutOffCounts(t *testing.T) {
+	st := &memStore{tickets: map[dispenser.TicketID]dispenser.Ticket{}}
+	clk := &clock{time.Date(2026, 11, 26, 18, 44, 0, 0, madrid)} // Thursday afternoon
+	h, _ := newServerOffice(t, st, clk)
+	if code, body := postForm(t, h, "/kiosk/issue", url.Values{"service": {"oac"}}); code != 200 {
+		t.Fatalf("first ticket: %d\n%s", code, body)
+	}
+	clk.t = clk.t.Add(time.Minute) // one citizen ahead: past 19:00
+	_, body := getPage(t, h, "/kiosk?lang=ca")
+	if !strings.Contains(body, `class="cutoff"`) || strings.Contains(body, " disabled") || !strings.Contains(body, `class="why"`) {
+		t.Fatalf("kiosk past the cut-off:\n%s", body)
+	}
+	before := len(st.tickets)
+	code, body := postForm(t, h, "/kiosk/issue", url.Values{"service": {"oac"}, "lang": {"ca"}})
+	if code != http.StatusConflict || !strings.Contains(body, `role="alert"`) {
+		t.Fatalf("pressed past the cut-off: %d\n%s", code, body)
+	}
+	if len(st.tickets) != before {
+		t.Error("a ticket was issued past the cut-off")
+	}
+	if n := len(st.types); n == 0 || st.types[n-1] != dispenser.TicketRefused {
+		t.Errorf("events %v: want the refusal recorded last", st.types)
+	}
+}

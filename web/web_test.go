@@ -20,6 +20,7 @@ import (
 // to fail.
 type memStore struct {
 	tickets              map[dispenser.TicketID]dispenser.Ticket
+	types                []dispenser.EventType // of the events committed
 	seq                  uint64
 	failCommit, failLoad error
 }
@@ -42,6 +43,7 @@ func (m *memStore) Commit(evs []dispenser.Event) error {
 	for i := range evs {
 		m.seq++
 		evs[i].Seq = m.seq
+		m.types = append(m.types, evs[i].Type)
 		if evs[i].Ticket != nil {
 			m.tickets[evs[i].Ticket.ID] = *evs[i].Ticket
 		}
