@@ -26,6 +26,22 @@ import (
 // of every office). It answers 401 or 403 and returns false when it does
 // not do.
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request, office string) bool {
+	k, ok := s.apiKey(w, r)
+	if !ok {
+		return false
+	}
+	if k.Office != "" && k.Office != office {
+		s.Log.Info("request refused: key of another office", "key", k.Name, "office", office)
+		fail(w, http.StatusForbidden, "wrong_office", fmt.Sprintf("the key %q is for office %s", k.Name, k.Office))
+		return false
+	}
+	return true
+}
+
+// apiKey returns the request's API key (Authorization: Bearer KEY, or the
+// password of HTTP Basic), whatever its office. It answers 401, asking a
+// browser for Basic auth, and returns false when there is no valid key.
+func (s *Server) apiKey(w http.ResponseWriter, r *http.Request) (APIKey, bool) {
 	key := ""
 	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
 		key = strings.TrimPrefix(h, "Bearer ")
@@ -35,7 +51,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, office string
 	if key == "" {
 		w.Header().Set("WWW-Authenticate", `Basic realm="torn-central"`)
 		fail(w, http.StatusUnauthorized, "key_required", "an API key is required: Authorization: Bearer KEY")
-		return false
+		return APIKey{}, false
 	}
 	sum := sha256.Sum256([]byte(key))
 	k, err := s.Store.APIKey(r.Context(), sum[:])
@@ -45,14 +61,9 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, office string
 		}
 		s.Log.Info("request refused: unknown API key", "path", r.URL.Path, "remote", r.RemoteAddr)
 		fail(w, http.StatusUnauthorized, "bad_key", "unknown or revoked API key")
-		return false
+		return APIKey{}, false
 	}
-	if k.Office != "" && k.Office != office {
-		s.Log.Info("request refused: key of another office", "key", k.Name, "office", office)
-		fail(w, http.StatusForbidden, "wrong_office", fmt.Sprintf("the key %q is for office %s", k.Name, k.Office))
-		return false
-	}
-	return true
+	return k, true
 }
 
 // officeKey returns the office's key from the keys directory, or nil when

@@ -82,6 +82,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/offices", s.listOffices)
 	mux.HandleFunc("GET /api/indicators", s.indicators)
 	mux.HandleFunc("GET /offices", s.overview)
+	mux.HandleFunc("GET /dashboard", s.dashboardPage)
+	mux.HandleFunc("GET /dashboard/today", s.dashboardToday)
+	mux.HandleFunc("GET /report", s.reportPage)
 	mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusNotFound, "not_found", "no such path: "+r.URL.Path)
 	})
