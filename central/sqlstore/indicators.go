@@ -142,8 +142,7 @@ func period(q central.IndicatorQuery) (string, []any) {
 // sumTicketDays adds the period's ticket_days rows to their groups.
 func (s *Store) sumTicketDays(ctx context.Context, tx querier, q central.IndicatorQuery, get func(string) *group) error {
 	w, args := period(q)
-	rows, err := tx.query(ctx, `SELECT office, day, k, service, issued, served, noshows, cancelled, day_ended, transfers,
-		called, wait_sum, served_n, service_sum, appointments, missed, turned_away, est_abs_sum, est_sum, waits, lateness
+	rows, err := tx.query(ctx, `SELECT office, day, k, service, sums, waits, lateness
 		FROM ticket_days WHERE dim = ? AND `+w, append([]any{rollupDim(q.By)}, args...)...)
 	if err != nil {
 		return err
@@ -153,11 +152,12 @@ func (s *Store) sumTicketDays(ctx context.Context, tx querier, q central.Indicat
 	for rows.Next() {
 		var office, day, k, service string
 		var c cell
-		var waits, lateness []byte
-		if err := rows.Scan(&office, &day, &k, &service, &c.issued, &c.served, &c.noshows, &c.cancelled, &c.dayEnded,
-			&c.transfers, &c.called, &c.waitSum, &c.servedN, &c.serviceSum, &c.appointments, &c.missed, &c.turnedAway,
-			&c.estAbsSum, &c.estSum, &waits, &lateness); err != nil {
+		var sums, waits, lateness []byte
+		if err := rows.Scan(&office, &day, &k, &service, &sums, &waits, &lateness); err != nil {
 			return err
+		}
+		if err := c.decodeSums(sums); err != nil {
+			return fmt.Errorf("sums of %s %s: %w", office, day, err)
 		}
 		g := get(keyOf(q.By, office, day, service, k))
 		r := &g.r

@@ -44,7 +44,13 @@ func bin(ms int64) int {
 
 func (h *hist) add(b int, n int64) {
 	if b >= len(*h) {
-		*h = append(*h, make([]int64, b+1-len(*h))...)
+		if b < cap(*h) {
+			*h = (*h)[:b+1] // never written beyond len: still zero
+		} else {
+			g := make(hist, b+1, max(b+1, 2*cap(*h), 64))
+			copy(g, *h)
+			*h = g
+		}
 	}
 	(*h)[b] += n
 }
@@ -131,6 +137,32 @@ type cell struct {
 	waitSum, servedN, serviceSum, appointments, missed, turnedAway  int64
 	estAbsSum, estSum                                               int64
 	waits, lateness                                                 hist
+}
+
+// fields are the cell's counts and sums, in the order of its sums column.
+func (c *cell) fields() []*int64 {
+	return []*int64{&c.issued, &c.served, &c.noshows, &c.cancelled, &c.dayEnded, &c.transfers, &c.called,
+		&c.waitSum, &c.servedN, &c.serviceSum, &c.appointments, &c.missed, &c.turnedAway, &c.estAbsSum, &c.estSum}
+}
+
+// encodeSums is the sums column: the fields as varints.
+func (c *cell) encodeSums() []byte {
+	var out []byte
+	for _, f := range c.fields() {
+		out = binary.AppendVarint(out, *f)
+	}
+	return out
+}
+
+func (c *cell) decodeSums(p []byte) error {
+	for _, f := range c.fields() {
+		v, k := binary.Varint(p)
+		if k <= 0 {
+			return fmt.Errorf("corrupt sums")
+		}
+		*f, p = v, p[k:]
+	}
+	return nil
 }
 
 type cellKey struct{ dim, k, service string }
@@ -233,8 +265,10 @@ func rebuild(ctx context.Context, q querier, d dirtyDay) error {
 	if err := r.dayEvents(ctx, q, d); err != nil {
 		return err
 	}
-	for _, table := range []string{"ticket_days", "desk_days"} {
-		if _, err := q.exec(ctx, "DELETE FROM "+table+" WHERE office = ? AND day = ?", d.office, d.day); err != nil {
+	// (The dims listed, so that the key finds the rows.)
+	for _, del := range []string{"DELETE FROM ticket_days WHERE dim IN ('', 'desk', 'clerk', 'hour') AND day = ? AND office = ?",
+		"DELETE FROM desk_days WHERE day = ? AND office = ?"} {
+		if _, err := q.exec(ctx, del, d.day, d.office); err != nil {
 			return err
 		}
 	}
@@ -255,9 +289,7 @@ func rebuild(ctx context.Context, q querier, d dirtyDay) error {
 	rows := make([][]any, 0, len(keys))
 	for _, k := range keys {
 		c := r.cells[k]
-		rows = append(rows, []any{d.office, d.day, k.dim, k.k, k.service, c.issued, c.served, c.noshows, c.cancelled,
-			c.dayEnded, c.transfers, c.called, c.waitSum, c.servedN, c.serviceSum, c.appointments, c.missed, c.turnedAway,
-			c.estAbsSum, c.estSum, c.waits.encode(), c.lateness.encode()})
+		rows = append(rows, []any{d.office, d.day, k.dim, k.k, k.service, c.encodeSums(), c.waits.encode(), c.lateness.encode()})
 	}
 	if err := insertRows(ctx, q, "ticket_days", ticketDayCols, rows); err != nil {
 		return err
@@ -275,9 +307,7 @@ func rebuild(ctx context.Context, q querier, d dirtyDay) error {
 	return err
 }
 
-var ticketDayCols = []string{"office", "day", "dim", "k", "service", "issued", "served", "noshows", "cancelled", "day_ended",
-	"transfers", "called", "wait_sum", "served_n", "service_sum", "appointments", "missed", "turned_away",
-	"est_abs_sum", "est_sum", "waits", "lateness"}
+var ticketDayCols = []string{"office", "day", "dim", "k", "service", "sums", "waits", "lateness"}
 
 // insertRows inserts rows into table, in statements of at most chunk×6
 // values.

@@ -39,34 +39,20 @@ CREATE TABLE dirty_days (
 
 -- The indicators' sums per office, day, service and dim ('' the whole
 -- day, or desk, clerk, hour) and its key k: what a period's report adds
--- up instead of reading every ticket. waits and lateness are histograms
--- in whole seconds (see rollup.go).
+-- up instead of reading every ticket. sums are the counts and sums as
+-- varints, waits and lateness histograms in whole seconds (rollup.go): a
+-- report reads a few columns of many rows, in the order of the key.
 CREATE TABLE ticket_days (
 	office       text NOT NULL,
 	day          text NOT NULL,
 	dim          text NOT NULL,
 	k            text NOT NULL,
 	service      text NOT NULL,
-	issued       bigint NOT NULL,
-	served       bigint NOT NULL,
-	noshows      bigint NOT NULL,
-	cancelled    bigint NOT NULL,
-	day_ended    bigint NOT NULL,
-	transfers    bigint NOT NULL,
-	called       bigint NOT NULL,
-	wait_sum     bigint NOT NULL,
-	served_n     bigint NOT NULL,
-	service_sum  bigint NOT NULL,
-	appointments bigint NOT NULL,
-	missed       bigint NOT NULL,
-	turned_away  bigint NOT NULL,
-	est_abs_sum  bigint NOT NULL,
-	est_sum      bigint NOT NULL,
+	sums         bytea NOT NULL,
 	waits        bytea NOT NULL,
 	lateness     bytea NOT NULL,
-	PRIMARY KEY (office, day, dim, k, service)
+	PRIMARY KEY (dim, day, office, k, service)
 );
-CREATE INDEX ticket_days_dim ON ticket_days (dim, day);
 
 -- Each desk's open and busy time per day.
 CREATE TABLE desk_days (
@@ -75,9 +61,8 @@ CREATE TABLE desk_days (
 	desk    text NOT NULL,
 	open_ms bigint NOT NULL,
 	busy_ms bigint NOT NULL,
-	PRIMARY KEY (office, day, desk)
+	PRIMARY KEY (day, office, desk)
 );
-CREATE INDEX desk_days_day ON desk_days (day);
 
 -- The days of tickets already stored need their rollups.
 INSERT INTO dirty_days (office, day, version) SELECT DISTINCT office, day, 1 FROM tickets;

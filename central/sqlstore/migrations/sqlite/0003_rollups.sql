@@ -39,34 +39,20 @@ CREATE TABLE dirty_days (
 
 -- The indicators' sums per office, day, service and dim ('' the whole
 -- day, or desk, clerk, hour) and its key k: what a period's report adds
--- up instead of reading every ticket. waits and lateness are histograms
--- in whole seconds (see rollup.go).
+-- up instead of reading every ticket. sums are the counts and sums as
+-- varints, waits and lateness histograms in whole seconds (rollup.go): a
+-- report reads a few columns of many rows, in the order of the key.
 CREATE TABLE ticket_days (
 	office       TEXT NOT NULL,
 	day          TEXT NOT NULL,
 	dim          TEXT NOT NULL,
 	k            TEXT NOT NULL,
 	service      TEXT NOT NULL,
-	issued       INTEGER NOT NULL,
-	served       INTEGER NOT NULL,
-	noshows      INTEGER NOT NULL,
-	cancelled    INTEGER NOT NULL,
-	day_ended    INTEGER NOT NULL,
-	transfers    INTEGER NOT NULL,
-	called       INTEGER NOT NULL,
-	wait_sum     INTEGER NOT NULL,
-	served_n     INTEGER NOT NULL,
-	service_sum  INTEGER NOT NULL,
-	appointments INTEGER NOT NULL,
-	missed       INTEGER NOT NULL,
-	turned_away  INTEGER NOT NULL,
-	est_abs_sum  INTEGER NOT NULL,
-	est_sum      INTEGER NOT NULL,
+	sums         BLOB NOT NULL,
 	waits        BLOB NOT NULL,
 	lateness     BLOB NOT NULL,
-	PRIMARY KEY (office, day, dim, k, service)
-);
-CREATE INDEX ticket_days_dim ON ticket_days (dim, day);
+	PRIMARY KEY (dim, day, office, k, service)
+) WITHOUT ROWID;
 
 -- Each desk's open and busy time per day.
 CREATE TABLE desk_days (
@@ -75,9 +61,8 @@ CREATE TABLE desk_days (
 	desk    TEXT NOT NULL,
 	open_ms INTEGER NOT NULL,
 	busy_ms INTEGER NOT NULL,
-	PRIMARY KEY (office, day, desk)
-);
-CREATE INDEX desk_days_day ON desk_days (day);
+	PRIMARY KEY (day, office, desk)
+) WITHOUT ROWID;
 
 -- The days of tickets already stored need their rollups.
 INSERT INTO dirty_days (office, day, version) SELECT DISTINCT office, day, 1 FROM tickets;
