@@ -98,6 +98,11 @@ type Store interface {
 	// IndicatorQuery.Check), a row per group in the order of their keys;
 	// ErrNotFound (naming it) for an office central never heard of.
 	Indicators(ctx context.Context, q IndicatorQuery) ([]Indicators, error)
+	// RefreshIndicators brings up to date what Indicators reads for every
+	// day whose events changed since, and returns how many office-days
+	// that was: Indicators does it for its period anyway, but a report
+	// covering a long time nobody asked about need not wait for it.
+	RefreshIndicators(ctx context.Context) (int, error)
 
 	Close() error
 }

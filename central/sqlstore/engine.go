@@ -93,21 +93,30 @@ func (c *stmtCache) get(query string) *sql.Stmt {
 }
 
 // prepare prepares queries on db and caches them, while there is room.
+// It does not hold the lock while it prepares: preparing waits for the one
+// connection, which a transaction may hold while it looks a statement up.
 func (c *stmtCache) prepare(ctx context.Context, db *sql.DB, queries []string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	for _, query := range queries {
-		if c.m[query] != nil || len(c.m) >= maxStmts {
+		c.mu.Lock()
+		skip := c.m[query] != nil || len(c.m) >= maxStmts
+		c.mu.Unlock()
+		if skip {
 			continue
 		}
 		st, err := db.PrepareContext(ctx, query)
 		if err != nil {
 			continue // it is prepared in its transaction next time too
 		}
+		c.mu.Lock()
 		if c.m == nil {
 			c.m = map[string]*sql.Stmt{}
 		}
-		c.m[query] = st
+		if c.m[query] != nil { // prepared meanwhile by another writer
+			st.Close()
+		} else {
+			c.m[query] = st
+		}
+		c.mu.Unlock()
 	}
 }
 

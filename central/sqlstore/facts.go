@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -86,7 +88,8 @@ func (s *Store) facts(ctx context.Context, q querier, office, device string, es 
 	if err := insertRows(ctx, q, "day_events", dayEventCols, dayRows); err != nil {
 		return err
 	}
-	for day := range dirty {
+	// In order: rebuilds lock the marks in that order too.
+	for _, day := range slices.Sorted(maps.Keys(dirty)) {
 		_, err := q.exec(ctx, `INSERT INTO dirty_days (office, day, version) VALUES (?, ?, 1)
 			ON CONFLICT (office, day) DO UPDATE SET version = dirty_days.version + 1`, office, day)
 		if err != nil {

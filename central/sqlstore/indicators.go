@@ -31,7 +31,7 @@ func (s *Store) indicators(ctx context.Context, q central.IndicatorQuery) ([]cen
 	if err := s.e.view(ctx, func(tx querier) error { return s.knownOffices(ctx, tx, q.Offices) }); err != nil {
 		return nil, err
 	}
-	if err := s.refresh(ctx, q.Offices, q.From, q.To); err != nil {
+	if _, err := s.refresh(ctx, q.Offices, q.From, q.To); err != nil {
 		return nil, err
 	}
 	groups := map[string]*group{}

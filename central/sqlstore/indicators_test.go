@@ -7,6 +7,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -450,4 +451,49 @@ func testIndicators(t *testing.T, s central.Store) {
 			t.Errorf("%+v: %v, want %v saying %q", tc.q, err, tc.want, tc.says)
 		}
 	}
+}
+
+// testIndicatorsConcurrent: reports asked at once, while the device sends
+// its days, all succeed (two rebuilds of a day take turns), and the last
+// one counts everything.
+func testIndicatorsConcurrent(t *testing.T, s central.Store) {
+	evs := simEvents(t, s, "small.toml", "petita", 3)
+	madrid, _ := time.LoadLocation("Europe/Madrid")
+	q := central.IndicatorQuery{From: dispenser.Date(evs[0].Time.In(madrid).Format(time.DateOnly)),
+		To: dispenser.Date(evs[len(evs)-1].Time.In(madrid).Format(time.DateOnly)), By: central.ByDay}
+	ingestAll(t, s, "petita", evs[:len(evs)/2])
+	errs := make(chan error, 8)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for start := len(evs) / 2; start < len(evs); start += 50 {
+			if _, err := s.Ingest(ctx, "petita-1", "petita", evs[start:min(start+50, len(evs))]); err != nil {
+				errs <- err
+				return
+			}
+		}
+	})
+	for range 4 {
+		wg.Go(func() {
+			for range 10 {
+				if _, err := s.Indicators(ctx, q); err != nil {
+					errs <- err
+					return
+				}
+				if _, err := s.RefreshIndicators(ctx); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	got, err := s.Indicators(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareIndicators(t, "after", got, expect(t, map[string][]dispenser.Event{"petita": evs}, q))
 }

@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -202,9 +204,18 @@ type dirtyDay struct {
 // year's first report does not hold SQLite's one writer for minutes.
 const rollupBatch = 64
 
+// RefreshIndicators rebuilds the rollups of every dirty office-day.
+func (s *Store) RefreshIndicators(ctx context.Context) (int, error) {
+	n, err := s.refresh(ctx, nil, "0000-01-01", "9999-12-31")
+	if err != nil {
+		return n, fmt.Errorf("refresh the indicators: %w", err)
+	}
+	return n, nil
+}
+
 // refresh rebuilds the rollups of the dirty days of offices (all when
-// none) from from to to.
-func (s *Store) refresh(ctx context.Context, offices []string, from, to dispenser.Date) error {
+// none) from from to to, and returns how many it rebuilt.
+func (s *Store) refresh(ctx context.Context, offices []string, from, to dispenser.Date) (int, error) {
 	w := "day >= ? AND day <= ?"
 	args := []any{string(from), string(to)}
 	if len(offices) > 0 {
@@ -230,7 +241,7 @@ func (s *Store) refresh(ctx context.Context, offices []string, from, to dispense
 		return rows.Err()
 	})
 	if err != nil {
-		return fmt.Errorf("dirty days: %w", err)
+		return 0, fmt.Errorf("dirty days: %w", err)
 	}
 	for start := 0; start < len(dirty); start += rollupBatch {
 		part := dirty[start:min(start+rollupBatch, len(dirty))]
@@ -243,17 +254,28 @@ func (s *Store) refresh(ctx context.Context, offices []string, from, to dispense
 			return nil
 		})
 		if err != nil {
-			return err
+			return start, err
 		}
 	}
-	return nil
+	return len(dirty), nil
 }
 
 func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
 
 // rebuild makes office-day d's rollup anew from its facts, and clears its
-// mark unless a change came in meanwhile.
+// mark unless a change came in meanwhile. It first locks the mark, which
+// ingest updates in the same order (office, day): two rebuilds of a day
+// (two reports at once, two instances of central) take turns, and the
+// second finds the mark gone and does nothing.
 func rebuild(ctx context.Context, q querier, d dirtyDay) error {
+	err := q.queryRow(ctx, "UPDATE dirty_days SET version = version WHERE office = ? AND day = ? RETURNING version",
+		d.office, d.day).Scan(&d.version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
 	r := &dayRollup{cells: map[cellKey]*cell{}, desks: map[string]*[2]int64{}}
 	checkedIn, err := r.tickets(ctx, q, d)
 	if err != nil {

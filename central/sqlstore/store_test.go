@@ -106,6 +106,7 @@ func testStore(t *testing.T, open func(t *testing.T) central.Store) {
 		{"NotifyListen", testNotifyListen},
 		{"Indicators", testIndicators},
 		{"IndicatorsLateEvents", testIndicatorsLateEvents},
+		{"IndicatorsConcurrent", testIndicatorsConcurrent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
