@@ -4,12 +4,15 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"log/slog"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"torn.cat/torn/central"
+	"torn.cat/torn/central/sqlstore"
 	"torn.cat/torn/dispenser"
 )
 
@@ -106,5 +109,44 @@ func TestIndicatorsAPI(t *testing.T) {
 		!strings.HasPrefix(lines[1], ",2,1,0,0,0,0,0,2,480,479.5,") || !strings.Contains(lines[1], ",1,0.5,360,") ||
 		!strings.HasSuffix(lines[1], ",0,480,360,0.75,330,330") {
 		t.Errorf("CSV: %d\n%s", code, body)
+	}
+}
+
+// TestIndicatorsRefreshedInBackground: central brings the rollups of the
+// days a device sent up to date by itself, every RefreshEvery, without a
+// report asking.
+func TestIndicatorsRefreshedInBackground(t *testing.T) {
+	st, err := sqlstore.OpenSQLite(filepath.Join(t.TempDir(), "central.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	logs := &syncBuffer{}
+	srv := &central.Server{Store: st, Log: slog.New(slog.NewTextHandler(logs, nil)), RefreshEvery: 10 * time.Millisecond}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); srv.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	cfg, d := office(t)
+	nine := time.Date(2026, 11, 23, 9, 0, 0, 0, cfg.Location)
+	evs, err := d.Handle(dispenser.Issue{Service: "oac", ID: "t1", Token: "token-1-0123456789abcdef"}, nine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range evs {
+		evs[i].Seq = uint64(i + 1)
+	}
+	if _, err := st.Ingest(ctx, "dev1", "oac1", evs); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(logs.String(), `msg="indicators brought up to date" office_days=1`); {
+		if time.Now().After(deadline) {
+			t.Fatalf("no refresh in 10 s; the log:\n%s", logs.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n, err := st.RefreshIndicators(ctx); n != 0 || err != nil {
+		t.Errorf("after the background refresh: %d days left, %v", n, err)
 	}
 }

@@ -24,6 +24,10 @@ type Server struct {
 	// in clear are then refused by the appointment intake, and no key is
 	// sent to devices.
 	Keys string
+	// RefreshEvery is how often Run brings the indicators' rollups up to
+	// date in the background (RefreshIndicators): default 5 minutes,
+	// negative never.
+	RefreshEvery time.Duration
 
 	once     sync.Once
 	mu       sync.Mutex
@@ -95,9 +99,43 @@ func (s *Server) Handler() http.Handler {
 // the office's mirror stale, wakes the tracking pages that watch it, and
 // sends the office's device (when it is connected here) what is queued
 // for it.
+//
+// It also refreshes the indicators' rollups at start and every
+// RefreshEvery, so that a report of a long period finds them made.
 func (s *Server) Run(ctx context.Context) error {
 	s.init()
+	if s.RefreshEvery >= 0 {
+		every := s.RefreshEvery
+		if every == 0 {
+			every = 5 * time.Minute
+		}
+		go s.refreshIndicators(ctx, every)
+	}
 	return s.Store.Listen(ctx, s.changed)
+}
+
+// refreshIndicators runs RefreshIndicators now and every period until ctx
+// ends, logging what it did when it did something.
+func (s *Server) refreshIndicators(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		start := time.Now()
+		n, err := s.Store.RefreshIndicators(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			s.Log.Error("indicators", "err", err)
+		case n > 0:
+			s.Log.Info("indicators brought up to date", "office_days", n, "took", time.Since(start).Round(time.Millisecond))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // changed is what a notification about office sets off; "" is every
