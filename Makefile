@@ -124,6 +124,7 @@ bench:
 	$(GO) test -run '^$$' -bench Ticket -benchmem ./printer
 	$(GO) test -run '^$$' -bench PressToPrinter -benchtime 2000x -count 3 ./cmd/tornd
 	$(GO) test -run '^$$' -bench Ingest -benchtime 200x -count 3 ./central/sqlstore
+	$(GO) test -run '^$$' -bench ReportYear -benchtime 5x -timeout 90m ./central/sqlstore
 	$(GO) test -run '^$$' -bench 'Day|Forecast' -benchtime 3s ./sim
 
 clean:
