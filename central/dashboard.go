@@ -577,12 +577,19 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, d.L, perr)
 		return
 	}
+	if s.todayOrFail(w, r, d) {
+		s.render(w, http.StatusOK, "dashboard", d)
+	}
+}
+
+// todayOrFail fills d's today, or answers 500 and returns false.
+func (s *Server) todayOrFail(w http.ResponseWriter, r *http.Request, d *dashboard) bool {
 	if err := s.today(r, d); err != nil {
 		s.Log.Error("dashboard: offices", "err", err)
 		s.errorPage(w, d.L, &pageError{http.StatusInternalServerError, d.L.T("err.store")})
-		return
+		return false
 	}
-	s.render(w, http.StatusOK, "dashboard", d)
+	return true
 }
 
 // dashboardToday answers GET /dashboard/today: the table of today's
@@ -592,12 +599,9 @@ func (s *Server) dashboardToday(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := s.today(r, d); err != nil {
-		s.Log.Error("dashboard: offices", "err", err)
-		s.errorPage(w, d.L, &pageError{http.StatusInternalServerError, d.L.T("err.store")})
-		return
+	if s.todayOrFail(w, r, d) {
+		s.render(w, http.StatusOK, "today", d)
 	}
-	s.render(w, http.StatusOK, "today", d)
 }
 
 // render writes the page of template name, or a 500 when the template

@@ -92,15 +92,6 @@ func decodeHist(p []byte, fn func(b int, n int64)) error {
 	return nil
 }
 
-// upTo counts the values ≤ b.
-func (h hist) upTo(b int) int64 {
-	var n int64
-	for i := 0; i <= b && i < len(h); i++ {
-		n += h[i]
-	}
-	return n
-}
-
 // percentile interpolates as PostgreSQL's percentile_cont does, between
 // the values at ranks ⌊p(n−1)⌋ and the next, each taken as the middle of
 // its bin (0 for bin 0), in milliseconds.
