@@ -351,6 +351,15 @@ func (s *Server) readDashboard(r *http.Request, key APIKey, l lang) (*dashboard,
 		return nil, &pageError{http.StatusBadRequest, l.T("err.by", d.ByParam)}
 	}
 
+	if t := v.Get("target"); t != "" {
+		target, err := time.ParseDuration(t)
+		if err != nil || target <= 0 || target%time.Second != 0 {
+			return nil, &pageError{http.StatusBadRequest, l.T("err.target", t)}
+		}
+		d.Target = target
+		d.query.Set("target", t)
+	}
+
 	infos, err := s.Store.Offices(r.Context())
 	if err != nil {
 		s.Log.Error("dashboard: offices", "err", err)
@@ -732,6 +741,7 @@ var dashTexts = map[string]map[string]string{
 		"err.order":            "El període acaba (%s) abans de començar (%s).",
 		"err.long":             "El període té %d dies: com a màxim en pot tenir %d.",
 		"err.by":               "La taula no es pot fer per %q: trieu dia o mes.",
+		"err.target":           "L'objectiu d'espera %q no és una durada: escriviu, per exemple, 15m.",
 		"err.office":           "No hi ha cap oficina %q.",
 		"err.forbidden":        "La clau %q és només de l'oficina %s.",
 		"err.query":            "La consulta no és vàlida: %s",
@@ -863,6 +873,7 @@ var dashTexts = map[string]map[string]string{
 		"err.order":            "El periodo termina (%s) antes de empezar (%s).",
 		"err.long":             "El periodo tiene %d días: como máximo puede tener %d.",
 		"err.by":               "La tabla no se puede hacer por %q: elija día o mes.",
+		"err.target":           "El objetivo de espera %q no es una duración: escriba, por ejemplo, 15m.",
 		"err.office":           "No hay ninguna oficina %q.",
 		"err.forbidden":        "La clave %q es solo de la oficina %s.",
 		"err.query":            "La consulta no es válida: %s",
@@ -994,6 +1005,7 @@ var dashTexts = map[string]map[string]string{
 		"err.order":            "The period ends (%s) before it starts (%s).",
 		"err.long":             "The period has %d days: it may have %d at most.",
 		"err.by":               "The table cannot be by %q: choose day or month.",
+		"err.target":           "The target wait %q is not a duration: write, for example, 15m.",
 		"err.office":           "There is no office %q.",
 		"err.forbidden":        "The key %q is for office %s only.",
 		"err.query":            "The query is not valid: %s",

@@ -216,6 +216,11 @@ func TestDashboard(t *testing.T) {
 	if got := figure(mustPage(t, tc.url+"/dashboard?lang=en", "key-all"), "within_target"); got != "100%" {
 		t.Errorf("share within target in English: %q", got)
 	}
+	// A target of 10 minutes: the 12-minute wait misses it.
+	if body := mustPage(t, tc.url+"/dashboard?lang=en&target=10m", "key-all"); figure(body, "within_target") != "50%" ||
+		!strings.Contains(body, "10 min") || !strings.Contains(body, "target=10m") {
+		t.Errorf("share within a 10-minute target: %q", figure(body, "within_target"))
+	}
 
 	// The fragment the page refreshes every 30 s.
 	code, _, body = page(t, tc.url+"/dashboard/today?lang=es&office=oac1", "key-all", "")
@@ -258,6 +263,7 @@ func TestDashboardErrors(t *testing.T) {
 		{"/dashboard?from=2026-06-30&to=2026-01-01", "key-all", http.StatusBadRequest, "El període acaba (01/01/2026) abans de començar (30/06/2026)."},
 		{"/dashboard?from=2020-01-01&to=2026-01-01", "key-all", http.StatusBadRequest, "El període té 2193 dies"},
 		{"/dashboard?by=week&lang=en", "key-all", http.StatusBadRequest, `The table cannot be by "week"`},
+		{"/dashboard?target=soon&lang=en", "key-all", http.StatusBadRequest, `The target wait "soon" is not a duration`},
 		{"/dashboard?office=atlantis", "key-all", http.StatusNotFound, `No hi ha cap oficina "atlantis".`},
 		{"/report?office=oac1&office=atlantis&lang=es", "key-all", http.StatusNotFound, `No hay ninguna oficina "atlantis".`},
 		{"/dashboard?office=oac2", "key-oac1", http.StatusForbidden, `La clau "oac1" és només de l'oficina oac1.`},
