@@ -14,6 +14,7 @@ import (
 
 	"torn.cat/torn/display"
 	"torn.cat/torn/idcard"
+	"torn.cat/torn/internal/sdnotify"
 	"torn.cat/torn/office"
 	"torn.cat/torn/printer"
 	"torn.cat/torn/store"
@@ -191,11 +192,28 @@ func (d *Daemon) Run(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(d.ln) }()
 	d.Log.Info("serving", "addr", d.ln.Addr().String())
+	// Under systemd (Type=notify): ready now, and alive while the office
+	// records changes; a broken store stops the pings, and systemd
+	// restarts tornd when WatchdogSec runs out.
+	notify := sdnotify.FromEnv()
+	if err := notify.Notify("READY=1\nSTATUS=serving on " + d.ln.Addr().String()); err != nil {
+		d.Log.Warn("systemd notify", "err", err)
+	}
+	workers.Go(func() {
+		notify.Watchdog(bg, sdnotify.WatchdogInterval(), d.office.Err, func(err error) {
+			if err != nil {
+				d.Log.Error("watchdog: not alive, systemd will restart tornd", "err", err)
+			} else {
+				d.Log.Info("watchdog: alive again")
+			}
+		})
+	})
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
+	notify.Notify("STOPPING=1")
 	d.Log.Info("shutting down")
 	// Requests take milliseconds; what is still open after the grace is a
 	// connection that never sent one (browsers open spare sockets, which

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"torn.cat/torn/internal/sdnotify/sdnotifytest"
 )
 
 // startDaemon runs a Daemon in-process on port 0 with a temporary store and
@@ -275,4 +277,20 @@ func TestSimulationMovesTheQueue(t *testing.T) {
 		t.Fatalf("after 1.5 s of simulation: %d tickets, states %v", len(ts), states)
 	}
 	t.Logf("%d tickets: %v", len(ts), states)
+}
+
+// TestSystemdNotify: under systemd, tornd says READY=1 once it serves,
+// with the address, and pings the watchdog at half its timeout.
+func TestSystemdNotify(t *testing.T) {
+	ch := sdnotifytest.Listen(t, "")
+	t.Setenv("WATCHDOG_USEC", "200000")
+	d, _ := startDaemon(t, filepath.Join(t.TempDir(), "torn.db"))
+	if m := sdnotifytest.Receive(t, ch); m != "READY=1\nSTATUS=serving on "+d.Addr().String() {
+		t.Fatalf("first notification %q, want READY=1", m)
+	}
+	for range 2 {
+		if m := sdnotifytest.Receive(t, ch); m != "WATCHDOG=1" {
+			t.Fatalf("then %q, want WATCHDOG=1", m)
+		}
+	}
 }
