@@ -176,6 +176,12 @@ func (r *dayRollup) at(service, desk, clerk string, hour int64) []*cell {
 	return out
 }
 
+// atHour returns the cells of service for what has no desk nor clerk: a
+// missed appointment, a refusal.
+func (r *dayRollup) atHour(service string, hour int64) [2]*cell {
+	return [2]*cell{r.cell(cellKey{dimDay, "", service}), r.cell(cellKey{dimHour, strconv.FormatInt(hour, 10), service})}
+}
+
 func (r *dayRollup) cell(k cellKey) *cell {
 	c := r.cells[k]
 	if c == nil {
@@ -411,8 +417,8 @@ func (r *dayRollup) bookings(ctx context.Context, q querier, d dirtyDay, checked
 			return err
 		}
 		if !checkedIn[id] {
-			for _, k := range []cellKey{{dimDay, "", service}, {dimHour, strconv.FormatInt(hour, 10), service}} {
-				r.cell(k).missed++
+			for _, c := range r.atHour(service, hour) {
+				c.missed++
 			}
 		}
 	}
@@ -457,8 +463,8 @@ func (r *dayRollup) dayEvents(ctx context.Context, q querier, d dirtyDay) error 
 		}
 		last = max(last, at)
 		if typ == string(dispenser.TicketRefused) {
-			for _, k := range []cellKey{{dimDay, "", service}, {dimHour, strconv.FormatInt(hour, 10), service}} {
-				r.cell(k).turnedAway++
+			for _, c := range r.atHour(service, hour) {
+				c.turnedAway++
 			}
 			continue
 		}
