@@ -58,12 +58,14 @@ func (c *CheckInRules) fill(def CheckInRules) {
 	}
 }
 
-func (c *CheckInRules) check(where string, bad func(string, ...any)) {
-	if !c.Late.valid() {
-		bad("%s: late arrivals get %q: want %q or %q", where, c.Late, OfferWalkIn, OfferDesk)
+// check reports bad offers, an unset one being no problem; field is the
+// rules' path in the Config.
+func (c *CheckInRules) check(field, where string, bad func(field, format string, args ...any)) {
+	if c.Late != "" && !c.Late.valid() {
+		bad(field+".Late", "%s: late arrivals get %q: want %q or %q", where, c.Late, OfferWalkIn, OfferDesk)
 	}
-	if !c.NoAppointment.valid() {
-		bad("%s: no appointment gets %q: want %q or %q", where, c.NoAppointment, OfferWalkIn, OfferDesk)
+	if c.NoAppointment != "" && !c.NoAppointment.valid() {
+		bad(field+".NoAppointment", "%s: no appointment gets %q: want %q or %q", where, c.NoAppointment, OfferWalkIn, OfferDesk)
 	}
 }
 

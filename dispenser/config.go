@@ -130,95 +130,117 @@ func (r *Rules) fill() {
 	r.CheckIn.fill(CheckInRules{Early: 30 * time.Minute, Grace: 10 * time.Minute, Late: OfferWalkIn, NoAppointment: OfferWalkIn})
 }
 
-// fill sets defaults and checks the config; it returns every problem found.
+// A ConfigError is one problem of a Config. Field says where, as a
+// dotted path of the Config's field names with 0-based indices
+// ("Services.2.Prefix", "Desks.0.Profile.1", "Rules.MaxCalls"), so that a
+// config file's reader can name its own key; the message says what, and
+// names the service or desk.
+type ConfigError struct {
+	Field string
+	Msg   string
+}
+
+func (e *ConfigError) Error() string { return e.Msg }
+
+// fill sets defaults and checks the config; it returns every problem
+// found, each a *ConfigError.
 func (c *Config) fill() error {
 	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, &ConfigError{Field: field, Msg: fmt.Sprintf(format, args...)})
+	}
 	if c.Location == nil {
 		loc, err := time.LoadLocation("Europe/Madrid")
 		if err != nil {
-			bad("time zone Europe/Madrid: %v", err)
+			bad("Location", "time zone Europe/Madrid: %v", err)
 			loc = time.UTC
 		}
 		c.Location = loc
 	}
 	c.Rules.fill()
 	if c.Rules.MaxCalls < 1 {
-		bad("rules: max calls %d: want at least 1", c.Rules.MaxCalls)
+		bad("Rules.MaxCalls", "rules: max calls %d: want at least 1", c.Rules.MaxCalls)
 	}
 	if c.Rules.LearnFrom < 1 {
-		bad("rules: learn from %d completions: want at least 1", c.Rules.LearnFrom)
+		bad("Rules.LearnFrom", "rules: learn from %d completions: want at least 1", c.Rules.LearnFrom)
 		c.Rules.LearnFrom = 20
 	}
-	if c.Rules.DueBefore < 0 || c.Rules.MaxOvertake < 0 {
-		bad("rules: durations must not be negative")
+	if c.Rules.DueBefore < 0 {
+		bad("Rules.DueBefore", "rules: durations must not be negative")
 	}
-	c.Rules.CheckIn.check("rules: check-in", bad)
+	if c.Rules.MaxOvertake < 0 {
+		bad("Rules.MaxOvertake", "rules: durations must not be negative")
+	}
+	c.Rules.CheckIn.check("Rules.CheckIn", "rules: check-in", bad)
 	if len(c.Services) == 0 {
-		bad("no services")
+		bad("Services", "no services")
 	}
 	ids := map[ServiceID]bool{}
 	prefixes := map[string]ServiceID{}
 	for i := range c.Services {
 		s := &c.Services[i]
+		field := fmt.Sprintf("Services.%d", i)
 		if s.ID == "" {
-			bad("service %d: no id", i+1)
+			bad(field+".ID", "service %d: no id", i+1)
 			continue
 		}
 		if ids[s.ID] {
-			bad("service %q: defined twice", s.ID)
+			bad(field+".ID", "service %q: defined twice", s.ID)
 		}
 		ids[s.ID] = true
 		if s.Prefix == "" || len(s.Prefix) > 3 || !allUpper(s.Prefix) {
-			bad("service %q: prefix %q: want 1 to 3 capital letters", s.ID, s.Prefix)
+			bad(field+".Prefix", "service %q: prefix %q: want 1 to 3 capital letters", s.ID, s.Prefix)
 		} else if other, dup := prefixes[s.Prefix]; dup {
-			bad("service %q: prefix %q is already used by service %q", s.ID, s.Prefix, other)
+			bad(field+".Prefix", "service %q: prefix %q is already used by service %q", s.ID, s.Prefix, other)
 		}
 		prefixes[s.Prefix] = s.ID
 		if s.Names[Catalan] == "" {
-			bad("service %q: no Catalan name", s.ID)
+			bad(field+".Names", "service %q: no Catalan name", s.ID)
 		}
 		if s.ServiceTime == 0 {
 			s.ServiceTime = 5 * time.Minute
 		}
 		if s.ServiceTime < 0 {
-			bad("service %q: negative service time", s.ID)
+			bad(field+".ServiceTime", "service %q: negative service time", s.ID)
 		}
 		if err := s.Hours.Validate(); err != nil {
-			bad("service %q: hours: %v", s.ID, err)
+			bad(field+".Hours", "service %q: hours: %v", s.ID, err)
 		}
+		// The service's own rules; what it takes from the office's
+		// was checked there.
+		s.CheckIn.check(field+".CheckIn", fmt.Sprintf("service %q: check-in", s.ID), bad)
 		s.CheckIn.fill(c.Rules.CheckIn)
-		s.CheckIn.check(fmt.Sprintf("service %q: check-in", s.ID), bad)
 	}
 	desks := map[DeskID]bool{}
 	for i := range c.Desks {
 		d := &c.Desks[i]
+		field := fmt.Sprintf("Desks.%d", i)
 		if d.ID == "" {
-			bad("desk %d: no id", i+1)
+			bad(field+".ID", "desk %d: no id", i+1)
 			continue
 		}
 		if desks[d.ID] {
-			bad("desk %q: defined twice", d.ID)
+			bad(field+".ID", "desk %q: defined twice", d.ID)
 		}
 		desks[d.ID] = true
 		if d.Name == "" {
 			d.Name = string(d.ID)
 		}
 		if len(d.Profile) == 0 {
-			bad("desk %q: serves no service", d.ID)
+			bad(field+".Profile", "desk %q: serves no service", d.ID)
 		}
 		seen := map[ServiceID]bool{}
-		for _, sid := range d.Profile {
+		for j, sid := range d.Profile {
 			if !ids[sid] {
-				bad("desk %q: unknown service %q", d.ID, sid)
+				bad(fmt.Sprintf("%s.Profile.%d", field, j), "desk %q: unknown service %q", d.ID, sid)
 			}
 			if seen[sid] {
-				bad("desk %q: service %q listed twice", d.ID, sid)
+				bad(fmt.Sprintf("%s.Profile.%d", field, j), "desk %q: service %q listed twice", d.ID, sid)
 			}
 			seen[sid] = true
 		}
 	}
-	for _, s := range c.Services {
+	for i, s := range c.Services {
 		served := false
 		for _, d := range c.Desks {
 			for _, sid := range d.Profile {
@@ -226,7 +248,7 @@ func (c *Config) fill() error {
 			}
 		}
 		if s.ID != "" && !served {
-			bad("service %q: no desk serves it", s.ID)
+			bad(fmt.Sprintf("Services.%d", i), "service %q: no desk serves it", s.ID)
 		}
 	}
 	return errors.Join(errs...)

@@ -98,7 +98,20 @@ func TestConfigErrorsAllReportedAtOnce(t *testing.T) {
 	}
 	var joined interface{ Unwrap() []error }
 	if !errors.As(err, &joined) || len(joined.Unwrap()) != 5 {
-		t.Errorf("want 5 problems joined, got %v", err)
+		t.Fatalf("want 5 problems joined, got %v", err)
+	}
+	// Each names its field, for a config file to name its key.
+	var fields []string
+	for _, e := range joined.Unwrap() {
+		var ce *dispenser.ConfigError
+		if !errors.As(e, &ce) {
+			t.Fatalf("%v is not a *ConfigError", e)
+		}
+		fields = append(fields, ce.Field)
+	}
+	want := []string{"Services.1.Prefix", "Services.2.Names", "Services.2.Hours", "Desks.0.Profile.3", "Services.3"}
+	if !slices.Equal(fields, want) {
+		t.Errorf("fields %q, want %q", fields, want)
 	}
 }
 

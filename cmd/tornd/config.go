@@ -1,20 +1,21 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
-	"github.com/pelletier/go-toml/v2"
 	"golang.org/x/crypto/bcrypt"
 
 	"torn.cat/torn/bookfile"
 	"torn.cat/torn/dispenser"
+	"torn.cat/torn/internal/tomlconf"
 	"torn.cat/torn/printer"
 	"torn.cat/torn/store"
 	"torn.cat/torn/web"
@@ -139,6 +140,9 @@ const maxConfigSize = 1 << 20
 
 type duration struct{ time.Duration }
 
+// Want says what a duration is, for a value that is not one.
+func (*duration) Want() string { return `a duration in quotes, such as "5m" or "90s"` }
+
 func (d *duration) UnmarshalText(b []byte) error {
 	v, err := time.ParseDuration(string(b))
 	if err != nil {
@@ -257,8 +261,7 @@ type fileConfig struct {
 }
 
 // LoadConfig reads and checks the config file at path. It reports every
-// problem it finds, each prefixed with the file (and the line where the
-// TOML decoder knows it).
+// problem it finds at once, each naming the file, the line and the key.
 func LoadConfig(path string) (Config, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -278,18 +281,16 @@ func LoadConfig(path string) (Config, error) {
 // ParseConfig parses the config in b, read from path.
 func ParseConfig(path string, b []byte) (Config, error) {
 	var fc fileConfig
-	dec := toml.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&fc); err != nil {
-		return Config{}, tomlError(path, err)
-	}
-	var errs []error
-	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{path}, args...)...))
+	f := tomlconf.Decode(path, b, &fc)
+	if !f.OK() && len(f.Problems()) == 1 && f.Problems()[0].Key == "" {
+		return Config{}, f.Err() // a syntax error: nothing else is known
 	}
 	c := Config{Path: path, Listen: fc.Server.Listen, DB: fc.Store.Path}
 	if c.Listen == "" {
 		c.Listen = ":8080"
+	}
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		f.Bad("server.listen", "%q: want host:port or :port, e.g. \":8080\"", c.Listen)
 	}
 	if c.DB == "" {
 		c.DB = "/var/lib/torn/torn.db"
@@ -297,105 +298,155 @@ func ParseConfig(path string, b []byte) (Config, error) {
 	c.TrackingURL = fc.Tracking.URL
 	if c.TrackingURL == "" {
 		c.TrackingURL = "http://" + c.Listen + "/t/"
+	} else if u, err := url.Parse(c.TrackingURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		f.Bad("tracking.url", "%q: want http:// or https://host/…", c.TrackingURL)
 	}
-	c.Printer, errs = parsePrinter(path, fc, errs)
+	c.Printer = parsePrinter(f, fc)
 	c.KioskScreen = web.Screen{WidthPx: fc.Kiosk.WidthPx, WidthMM: fc.Kiosk.WidthMM}
-	if (c.KioskScreen.WidthPx == 0) != (c.KioskScreen.WidthMM == 0) || c.KioskScreen.WidthPx < 0 || c.KioskScreen.WidthMM < 0 {
-		bad("kiosk: give both screen_width_px and screen_width_mm, positive")
+	if (c.KioskScreen.WidthPx == 0) != (c.KioskScreen.WidthMM == 0) {
+		f.Bad("kiosk", "give both screen_width_px and screen_width_mm")
 	}
-	for i, k := range fc.Clerk {
-		if k.Name == "" {
-			bad("clerk %d: no name", i+1)
-			continue
-		}
-		if _, dup := c.Clerks[k.Name]; dup {
-			bad("clerk %q: defined twice", k.Name)
-		}
-		if _, err := bcrypt.Cost([]byte(k.PasswordHash)); err != nil {
-			bad("clerk %q: password_hash is not a bcrypt hash (make one with `tornd clerk hash`)", k.Name)
-		}
-		if c.Clerks == nil {
-			c.Clerks = map[string]string{}
-		}
-		c.Clerks[k.Name] = k.PasswordHash
+	if c.KioskScreen.WidthPx < 0 || c.KioskScreen.WidthPx > 10000 {
+		f.Bad("kiosk.screen_width_px", "%d: want the screen's width in pixels, e.g. 1080", c.KioskScreen.WidthPx)
 	}
+	if c.KioskScreen.WidthMM < 0 || c.KioskScreen.WidthMM > 2000 {
+		f.Bad("kiosk.screen_width_mm", "%v: want the screen's width in millimetres, e.g. 136", c.KioskScreen.WidthMM)
+	}
+	c.Clerks = parseClerks(f, fc)
 	c.Chime, c.Voice = fc.Display.Chime == nil || *fc.Display.Chime, fc.Display.Voice == nil || *fc.Display.Voice
 	c.CheckIn = CheckInConfig{KeyFile: fc.CheckIn.KeyFile, Book: fc.CheckIn.Book}
 	if c.CheckIn.Book != "" && bookfile.Format(c.CheckIn.Book) == "" {
-		bad("checkin.book %q: want a .csv or .json file", c.CheckIn.Book)
+		f.Bad("checkin.book", "%q: want a .csv or .json file", c.CheckIn.Book)
 	}
 	if c.CheckIn.Book != "" && c.CheckIn.KeyFile == "" {
-		bad("checkin.book needs checkin.key_file: appointments are matched by the office key's hash")
+		f.Bad("checkin.book", "needs checkin.key_file: appointments are matched by the office key's hash")
 	}
+	c.Central = parseCentral(f, fc)
+	c.Reader = parseReader(f, fc, c.CheckIn)
+	c.Retention = store.Retention{Days: fc.Store.Retention, PersonalDays: fc.Store.PersonalDays}
+	if c.Retention.Days < 0 {
+		f.Bad("store.retention_days", "%d: must not be negative", c.Retention.Days)
+	}
+	if c.Retention.PersonalDays < 0 {
+		f.Bad("store.personal_days", "%d: must not be negative", c.Retention.PersonalDays)
+	}
+	c.Office = parseOffice(f, fc)
+	c.Panel = parsePanel(f, fc.Panel, c.Office)
+	return c, f.Err()
+}
+
+// parseClerks checks the [[clerk]] accounts.
+func parseClerks(f *tomlconf.File, fc fileConfig) map[string]string {
+	var clerks map[string]string
+	first := map[string]int{}
+	for i, k := range fc.Clerk {
+		key := tomlconf.Join("clerk", i)
+		if k.Name == "" {
+			f.Bad(key+".name", "required")
+			continue
+		}
+		if j, dup := first[k.Name]; dup {
+			f.Bad(key+".name", "%q is already clerk[%d] (line %d)", k.Name, j+1, f.Line(tomlconf.Join("clerk", j, "name")))
+			continue
+		}
+		first[k.Name] = i
+		if _, err := bcrypt.Cost([]byte(k.PasswordHash)); err != nil {
+			f.Bad(key+".password_hash", "not a bcrypt hash (make one with `tornd clerk hash`)")
+		}
+		if clerks == nil {
+			clerks = map[string]string{}
+		}
+		clerks[k.Name] = k.PasswordHash
+	}
+	return clerks
+}
+
+// parseCentral checks the [central] section.
+func parseCentral(f *tomlconf.File, fc fileConfig) CentralConfig {
 	cc := fc.Central
-	c.Central = CentralConfig{URL: cc.URL, Device: cc.Device, TokenFile: cc.TokenFile, CAFile: cc.CAFile,
+	c := CentralConfig{URL: cc.URL, Device: cc.Device, TokenFile: cc.TokenFile, CAFile: cc.CAFile,
 		MaxBackoff: cc.MaxBackoff.Duration, AckWait: cc.AckWait.Duration}
-	if c.Central.AckWait == 0 {
-		c.Central.AckWait = 15 * time.Second
+	if c.AckWait == 0 {
+		c.AckWait = 15 * time.Second
 	}
-	if c.Central.AckWait < 100*time.Millisecond || c.Central.AckWait > 10*time.Minute {
-		bad("central.ack_wait %v: want between 100ms and 10m", c.Central.AckWait)
+	if c.AckWait < 100*time.Millisecond || c.AckWait > 10*time.Minute {
+		f.Bad("central.ack_wait", "%v: want between 100ms and 10m", c.AckWait)
 	}
-	if c.Central.MaxBackoff == 0 {
-		c.Central.MaxBackoff = time.Minute
+	if c.MaxBackoff == 0 {
+		c.MaxBackoff = time.Minute
 	}
-	if c.Central.MaxBackoff < time.Second || c.Central.MaxBackoff > time.Hour {
-		bad("central.max_backoff %v: want between 1s and 1h", c.Central.MaxBackoff)
+	if c.MaxBackoff < time.Second || c.MaxBackoff > time.Hour {
+		f.Bad("central.max_backoff", "%v: want between 1s and 1h", c.MaxBackoff)
 	}
-	if c.Central.URL != "" {
-		if u, err := url.Parse(c.Central.URL); err != nil || (u.Scheme != "wss" && u.Scheme != "ws") || u.Host == "" {
-			bad("central.url %q: want wss://host/sync", c.Central.URL)
+	if c.URL == "" {
+		for _, k := range []string{"device", "token_file", "ca_file"} {
+			if f.Has("central." + k) {
+				f.Bad("central."+k, "set, but without central.url the office runs offline")
+			}
 		}
-		if c.Central.Device == "" {
-			bad("central.device is required with central.url")
-		}
-		if c.Central.TokenFile == "" {
-			bad("central.token_file is required with central.url")
-		}
+		return c
 	}
+	if u, err := url.Parse(c.URL); err != nil || (u.Scheme != "wss" && u.Scheme != "ws") || u.Host == "" {
+		f.Bad("central.url", "%q: want wss://host/sync", c.URL)
+	}
+	if c.Device == "" {
+		f.Bad("central.device", "required with central.url")
+	}
+	if c.TokenFile == "" {
+		f.Bad("central.token_file", "required with central.url")
+	}
+	return c
+}
+
+// parseReader checks the [reader] section.
+func parseReader(f *tomlconf.File, fc fileConfig, ci CheckInConfig) ReaderConfig {
 	rd := fc.Reader
-	c.Reader = ReaderConfig{Type: rd.Type, Device: rd.Device, Baud: rd.Baud, Layout: rd.Layout, Timeout: rd.Timeout.Duration}
-	if c.Reader.Type == "" {
-		c.Reader.Type = "none"
+	c := ReaderConfig{Type: rd.Type, Device: rd.Device, Baud: rd.Baud, Layout: rd.Layout, Timeout: rd.Timeout.Duration}
+	if c.Type == "" {
+		c.Type = "none"
 	}
-	if c.Reader.Baud == 0 {
-		c.Reader.Baud = 9600
+	if c.Baud == 0 {
+		c.Baud = 9600
 	}
-	if c.Reader.Layout == "" {
-		c.Reader.Layout = "us"
+	if c.Layout == "" {
+		c.Layout = "us"
 	}
-	if c.Reader.Timeout == 0 {
-		c.Reader.Timeout = 1500 * time.Millisecond
+	if c.Timeout == 0 {
+		c.Timeout = 1500 * time.Millisecond
 	}
-	switch c.Reader.Type {
+	switch c.Type {
 	case "none":
 	case "serial", "evdev":
-		if c.Reader.Device == "" {
-			bad("reader.device is required with type %q", c.Reader.Type)
+		if c.Device == "" {
+			f.Bad("reader.device", "required with type = %q", c.Type)
 		}
-		if c.CheckIn.KeyFile == "" {
-			bad("reader: a document reader needs checkin.key_file to check appointments in")
+		if ci.KeyFile == "" {
+			f.Bad("reader.type", "a document reader needs checkin.key_file to check appointments in")
 		}
 	default:
-		bad("reader.type %q: want none, serial or evdev", c.Reader.Type)
+		f.Bad("reader.type", "%q: want none, serial or evdev", c.Type)
 	}
-	if c.Reader.Layout != "us" && c.Reader.Layout != "es" {
-		bad("reader.layout %q: want us or es", c.Reader.Layout)
+	if c.Layout != "us" && c.Layout != "es" {
+		f.Bad("reader.layout", "%q: want us or es", c.Layout)
 	}
-	if c.Reader.Baud < 1200 || c.Reader.Baud > 921600 {
-		bad("reader.baud %d: want a serial speed such as 9600 or 115200", c.Reader.Baud)
+	if c.Baud < 1200 || c.Baud > 921600 {
+		f.Bad("reader.baud", "%d: want a serial speed such as 9600 or 115200", c.Baud)
 	}
-	if c.Reader.Timeout < 100*time.Millisecond || c.Reader.Timeout > 10*time.Second {
-		bad("reader.timeout %v: want between 100ms and 10s", c.Reader.Timeout)
+	if c.Timeout < 100*time.Millisecond || c.Timeout > 10*time.Second {
+		f.Bad("reader.timeout", "%v: want between 100ms and 10s", c.Timeout)
 	}
-	c.Retention = store.Retention{Days: fc.Store.Retention, PersonalDays: fc.Store.PersonalDays}
-	if c.Retention.Days < 0 || c.Retention.PersonalDays < 0 {
-		bad("store: retention days must not be negative")
-	}
-	o := &c.Office
+	return c
+}
+
+// parseOffice checks the queue's sections: [office], [rules], [hours],
+// [[service]] and [[desk]]. The dispenser checks the office as a whole
+// (prefixes, profiles, a service no desk serves); its problems are put
+// back on the file's keys.
+func parseOffice(f *tomlconf.File, fc fileConfig) dispenser.Config {
+	var o dispenser.Config
 	o.Office, o.Name = fc.Office.ID, fc.Office.Name
 	if o.Office == "" {
-		bad("office.id is required")
+		f.Bad("office.id", "required")
 	}
 	if o.Name == "" {
 		o.Name = o.Office
@@ -405,7 +456,7 @@ func ParseConfig(path string, b []byte) (Config, error) {
 		tz = "Europe/Madrid"
 	}
 	if loc, err := time.LoadLocation(tz); err != nil {
-		bad("office.time_zone %q: unknown time zone", tz)
+		f.Bad("office.time_zone", "%q: unknown time zone (want e.g. \"Europe/Madrid\")", tz)
 	} else {
 		o.Location = loc
 	}
@@ -415,21 +466,22 @@ func ParseConfig(path string, b []byte) (Config, error) {
 		MaxOvertake: r.MaxOvertake.Duration, MaxCalls: r.MaxCalls,
 		CheckIn: r.checkInFile.rules(),
 	}
+	if r.ProfileStep.Duration < 0 {
+		f.Bad("rules.profile_step", "%v: must not be negative", r.ProfileStep.Duration)
+	}
 	switch r.Transfer {
 	case "", "head":
 	case "tail":
 		o.Rules.TransferToTail = true
 	default:
-		bad("rules.transfer %q: want \"head\" or \"tail\"", r.Transfer)
+		f.Bad("rules.transfer", "%q: want \"head\" or \"tail\"", r.Transfer)
 	}
 	if r.CutOff != nil && !*r.CutOff {
 		o.Rules.NoCutOff = true
 	}
-	officeHours, err := parseHours(fc.Hours)
-	if err != nil {
-		bad("hours: %v", err)
-	}
+	officeHours := parseHours(f, "hours", fc.Hours)
 	for i, s := range fc.Service {
+		key := tomlconf.Join("service", i)
 		sv := dispenser.Service{
 			ID: dispenser.ServiceID(s.ID), Prefix: s.Prefix, AppointmentOnly: s.AppointmentOnly,
 			Priority: s.Priority, ServiceTime: s.ServiceTime.Duration, Hours: officeHours,
@@ -438,14 +490,12 @@ func ParseConfig(path string, b []byte) (Config, error) {
 		for lang, name := range s.Name {
 			l := dispenser.Lang(lang)
 			if l != dispenser.Catalan && l != dispenser.Spanish && l != dispenser.English {
-				bad("service %d (%s): name.%s: want ca, es or en", i+1, s.ID, lang)
+				f.Bad(key+".name."+lang, "want ca, es or en")
 			}
 			sv.Names[l] = name
 		}
 		if s.Hours != nil {
-			if sv.Hours, err = parseHours(*s.Hours); err != nil {
-				bad("service %d (%s): hours: %v", i+1, s.ID, err)
-			}
+			sv.Hours = parseHours(f, key+".hours", *s.Hours)
 			// The office's holidays close every service.
 			sv.Hours.Closed = append(sv.Hours.Closed, officeHours.Closed...)
 		}
@@ -458,21 +508,52 @@ func ParseConfig(path string, b []byte) (Config, error) {
 		}
 		o.Desks = append(o.Desks, dk)
 	}
-	if len(errs) == 0 {
-		// The dispenser checks the office and fills its defaults.
-		d, err := dispenser.New(c.Office, dispenser.Snapshot{})
-		if err != nil {
-			for _, e := range unjoin(err) {
-				bad("%v", strings.TrimPrefix(e.Error(), "office config: "))
-			}
+	// The dispenser checks the office and fills its defaults.
+	d, err := dispenser.New(o, dispenser.Snapshot{})
+	if err == nil {
+		return *d.Config()
+	}
+	for _, e := range unjoin(err) {
+		var ce *dispenser.ConfigError
+		if errors.As(e, &ce) {
+			f.Bad(officeKey(ce.Field, fc), "%s", ce.Msg)
 		} else {
-			c.Office = *d.Config()
+			f.Bad("", "%v", e)
 		}
 	}
-	var perrs []error
-	c.Panel, perrs = parsePanel(path, fc.Panel, keyLines(b), c.Office)
-	errs = append(errs, perrs...)
-	return c, errors.Join(errs...)
+	return o
+}
+
+// officeKey turns a dispenser.ConfigError's field into the file's key.
+func officeKey(field string, fc fileConfig) string {
+	parts := strings.Split(field, ".")
+	names := map[string]string{
+		"ID": "id", "Prefix": "prefix", "Names": "name", "ServiceTime": "service_time",
+		"Profile": "services", "MaxCalls": "max_calls", "DueBefore": "due_before",
+		"MaxOvertake": "max_overtake", "Late": "late_arrival", "NoAppointment": "no_appointment",
+		"Services": "service", "Desks": "desk", "Rules": "rules",
+	}
+	var out []string
+	for i := 0; i < len(parts); i++ {
+		p := parts[i]
+		switch {
+		case p == "Location":
+			return "office.time_zone"
+		case p == "CheckIn": // the check-in keys sit in their table
+		case p == "Hours":
+			// A service's own hours, or the office's it took.
+			if n, err := strconv.Atoi(parts[1]); err == nil && n < len(fc.Service) && fc.Service[n].Hours != nil {
+				out = append(out, "hours")
+			} else {
+				out = []string{"hours"}
+			}
+		case names[p] != "":
+			out = append(out, names[p])
+		default:
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ".")
 }
 
 // unjoin splits a joined error (behind any wrapping) into its parts.
@@ -485,58 +566,47 @@ func unjoin(err error) []error {
 	return []error{err}
 }
 
-func parseHours(h hoursFile) (dispenser.Hours, error) {
+// parseHours checks an [hours] table (the office's, or a service's at
+// key): each range, ranges out of order or overlapping, and the closed
+// dates. What is wrong is left out of the hours returned, so that the
+// dispenser does not report it again.
+func parseHours(f *tomlconf.File, key string, h hoursFile) dispenser.Hours {
 	var out dispenser.Hours
-	var errs []error
 	for wd, rs := range [7][]string{h.Sun, h.Mon, h.Tue, h.Wed, h.Thu, h.Fri, h.Sat} {
-		for _, s := range rs {
+		day := strings.ToLower(time.Weekday(wd).String()[:3])
+		for i, s := range rs {
+			k := tomlconf.Join(key, day, i)
 			r, err := dispenser.ParseRange(s)
 			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", strings.ToLower(time.Weekday(wd).String()[:3]), err))
+				f.Bad(k, "%v", err)
 				continue
+			}
+			if n := len(out.Weekly[wd]); n > 0 {
+				prev := out.Weekly[wd][n-1]
+				if r.From < prev.From {
+					f.Bad(k, "%s comes before %s: list a day's ranges in order", s, prev)
+					continue
+				}
+				if r.From < prev.To {
+					f.Bad(k, "%s overlaps %s", s, prev)
+					continue
+				}
 			}
 			out.Weekly[wd] = append(out.Weekly[wd], r)
 		}
 	}
-	for _, d := range h.Closed {
+	for i, d := range h.Closed {
+		if _, err := time.Parse(time.DateOnly, d); err != nil {
+			f.Bad(tomlconf.Join(key, "closed", i), "%q: want a date, YYYY-MM-DD", d)
+			continue
+		}
 		out.Closed = append(out.Closed, dispenser.Date(d))
 	}
-	if err := out.Validate(); err != nil {
-		errs = append(errs, err)
-	}
-	return out, errors.Join(errs...)
+	return out
 }
 
-// tomlError turns the TOML decoder's errors into lines naming the file,
-// the line and the key.
-func tomlError(path string, err error) error {
-	var sm *toml.StrictMissingError
-	if errors.As(err, &sm) {
-		var errs []error
-		for _, e := range sm.Errors {
-			row, col := e.Position()
-			errs = append(errs, fmt.Errorf("%s:%d:%d: unknown key %s", path, row, col, strings.Join(e.Key(), ".")))
-		}
-		return errors.Join(errs...)
-	}
-	var de *toml.DecodeError
-	if errors.As(err, &de) {
-		row, col := de.Position()
-		key := ""
-		if k := de.Key(); len(k) > 0 {
-			key = " " + strings.Join(k, ".")
-		}
-		return fmt.Errorf("%s:%d:%d:%s %s", path, row, col, key, de.Error())
-	}
-	return fmt.Errorf("%s: %w", path, err)
-}
-
-// parsePrinter checks the [printer] section; problems are appended to errs,
-// each naming the key.
-func parsePrinter(path string, fc fileConfig, errs []error) (PrinterConfig, []error) {
-	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{path}, args...)...))
-	}
+// parsePrinter checks the [printer] section.
+func parsePrinter(f *tomlconf.File, fc fileConfig) PrinterConfig {
 	p := fc.Printer
 	c := PrinterConfig{
 		Transport: p.Transport, Device: p.Device, Baud: p.Baud, FlowControl: p.FlowControl,
@@ -574,39 +644,43 @@ func parsePrinter(path string, fc fileConfig, errs []error) (PrinterConfig, []er
 	case "none", "virtual":
 	case "serial", "usb", "tcp", "file":
 		if c.Device == "" {
-			bad("printer.device is required with transport %q", c.Transport)
+			f.Bad("printer.device", "required with transport = %q", c.Transport)
 		}
 	default:
-		bad("printer.transport %q: want none, virtual, serial, usb, tcp or file", c.Transport)
+		f.Bad("printer.transport", "%q: want none, virtual, serial, usb, tcp or file", c.Transport)
 	}
 	switch c.FlowControl {
 	case "none", "rtscts":
 	case "xonxoff":
-		bad("printer.flow_control %q: not supported (XON/XOFF bytes cannot be told from status answers and raster data); use \"rtscts\" or \"none\"", c.FlowControl)
+		f.Bad("printer.flow_control", "%q: not supported (XON/XOFF bytes cannot be told from status answers and raster data); use \"rtscts\" or \"none\"", c.FlowControl)
 	default:
-		bad("printer.flow_control %q: want none or rtscts", c.FlowControl)
+		f.Bad("printer.flow_control", "%q: want none or rtscts", c.FlowControl)
 	}
 	if c.Baud < 1200 || c.Baud > 921600 {
-		bad("printer.baud %d: want a serial speed such as 9600, 19200 or 115200", c.Baud)
+		f.Bad("printer.baud", "%d: want a serial speed such as 9600, 19200 or 115200", c.Baud)
 	}
 	if c.Width != printer.Width58 && c.Width != 512 && c.Width != printer.Width80 {
-		bad("printer.width %d: want 384 (58 mm), 512 or 576 (80 mm)", c.Width)
+		f.Bad("printer.width", "%d: want 384 (58 mm), 512 or 576 (80 mm)", c.Width)
 	}
 	if _, err := printer.CodePageFor(c.Model, c.CodePage); err != nil {
-		bad("printer.model/code_page: %v", err)
+		key := "printer.code_page"
+		if !f.Has(key) {
+			key = "printer.model"
+		}
+		f.Bad(key, "%v", err)
 	}
 	if c.Logo != "" {
 		if _, err := printer.LoadLogo(c.Logo); err != nil {
-			bad("printer.logo: %v", err)
+			f.Bad("printer.logo", "%v", err)
 		}
 	}
 	for lang := range c.Footer {
 		if lang != "ca" && lang != "es" && lang != "en" {
-			bad("printer.footer.%s: want ca, es or en", lang)
+			f.Bad("printer.footer."+lang, "want ca, es or en")
 		}
 	}
 	if c.StatusInterval < 100*time.Millisecond {
-		bad("printer.status_interval %v: want at least 100ms", c.StatusInterval)
+		f.Bad("printer.status_interval", "%v: want at least 100ms", c.StatusInterval)
 	}
-	return c, errs
+	return c
 }

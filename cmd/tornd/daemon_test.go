@@ -249,7 +249,7 @@ func TestRefusesBadConfig(t *testing.T) {
 	bad := strings.Replace(alwaysOpen, `prefix = "P"`, `prefix = "A"`, 1) + "\n[[desk]]\nid = \"t9\"\nservices = [\"nope\"]\ncolour = \"red\"\n"
 	out, err := exec.Command(tornBinary(t), "check", writeConfig(t, bad)).CombinedOutput()
 	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), "unknown key desk.colour") {
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), ": desk[3].colour: unknown key") {
 		t.Fatalf("tornd check on a bad config: %v\n%s", err, out)
 	}
 	bad = strings.Replace(bad, "colour = \"red\"\n", "", 1)

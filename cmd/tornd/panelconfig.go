@@ -1,14 +1,13 @@
 package main
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
-	"strings"
 	"text/template"
 	"time"
 
 	"torn.cat/torn/dispenser"
+	"torn.cat/torn/internal/tomlconf"
 )
 
 // PanelConfig is the [panel] section: GPIO buttons, desk keys, LEDs and desk
@@ -141,25 +140,9 @@ var i2cPins = []string{"GPIO2", "GPIO3"}
 
 // parsePanel checks the [panel] section against the office o. Every
 // problem is reported with the file's line, each pin used twice with both.
-func parsePanel(path string, pf panelFile, lines map[string]int, o dispenser.Config) (PanelConfig, []error) {
-	var errs []error
-	bad := func(key, format string, args ...any) {
-		line := lines[key]
-		for k := key; line == 0 && k != ""; {
-			// A default's key is not in the file: its table's line.
-			i := lastDot(k)
-			if i < 0 {
-				break
-			}
-			k = k[:i]
-			line = lines[k]
-		}
-		where := path
-		if line > 0 {
-			where = fmt.Sprintf("%s:%d", path, line)
-		}
-		errs = append(errs, fmt.Errorf("%s: %s: "+format, append([]any{where, human(key)}, args...)...))
-	}
+func parsePanel(f *tomlconf.File, pf panelFile, o dispenser.Config) PanelConfig {
+	bad := f.Bad
+	human := tomlconf.Human
 	c := PanelConfig{Debounce: pf.Debounce.Duration, LongPress: pf.LongPress.Duration,
 		RepeatGuard: pf.RepeatGuard.Duration, Blink: pf.Blink.Duration, StatusLED: pf.StatusLED}
 	if c.Debounce == 0 {
@@ -198,7 +181,7 @@ func parsePanel(path string, pf panelFile, lines map[string]int, o dispenser.Con
 			return
 		}
 		if first, ok := used[name]; ok {
-			bad(key, "%s is already %s (line %d)", name, human(first), lines[first])
+			bad(key, "%s is already %s (line %d)", name, human(first), f.Line(first))
 			return
 		}
 		used[name] = key
@@ -241,7 +224,7 @@ func parsePanel(path string, pf panelFile, lines map[string]int, o dispenser.Con
 	}
 	for i, b := range pf.Button {
 		key := "panel.button." + strconv.Itoa(i)
-		bc := ButtonConfig{Service: dispenser.ServiceID(b.Service), LED: b.LED, Line: lines[key]}
+		bc := ButtonConfig{Service: dispenser.ServiceID(b.Service), LED: b.LED, Line: f.Line(key)}
 		s := services[bc.Service]
 		switch {
 		case b.Service == "":
@@ -275,14 +258,14 @@ func parsePanel(path string, pf panelFile, lines map[string]int, o dispenser.Con
 	i2cUsed := false
 	for i, d := range pf.Desk {
 		key := "panel.desk." + strconv.Itoa(i)
-		dc := DeskPanelConfig{Desk: dispenser.DeskID(d.Desk), Line: lines[key]}
+		dc := DeskPanelConfig{Desk: dispenser.DeskID(d.Desk), Line: f.Line(key)}
 		switch {
 		case d.Desk == "":
 			bad(key, "no desk")
 		case !desks[dc.Desk]:
 			bad(key+".desk", "%q is not a [[desk]] of this office", d.Desk)
 		case seen[dc.Desk] != "":
-			bad(key+".desk", "%q is already %s (line %d)", d.Desk, human(seen[dc.Desk]), lines[seen[dc.Desk]])
+			bad(key+".desk", "%q is already %s (line %d)", d.Desk, human(seen[dc.Desk]), f.Line(seen[dc.Desk]))
 		default:
 			seen[dc.Desk] = key
 		}
@@ -356,28 +339,5 @@ func parsePanel(path string, pf panelFile, lines map[string]int, o dispenser.Con
 			}
 		}
 	}
-	return c, errs
-}
-
-// human writes a key's array indices as a technician counts them:
-// "panel.button.0.pin" is "panel.button[1].pin".
-func human(key string) string {
-	parts := strings.Split(key, ".")
-	out := parts[0]
-	for _, p := range parts[1:] {
-		if n, err := strconv.Atoi(p); err == nil {
-			out += "[" + strconv.Itoa(n+1) + "]"
-			continue
-		}
-		out += "." + p
-	}
-	return out
-}
-
-func lastDot(s string) int {
-	i := len(s) - 1
-	for i >= 0 && s[i] != '.' {
-		i--
-	}
-	return i
+	return c
 }
