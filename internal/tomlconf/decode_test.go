@@ -140,3 +140,32 @@ func TestKeys(t *testing.T) {
 		t.Errorf("Keys:\n got %v\nwant %v", got, want)
 	}
 }
+
+func TestCheckDocs(t *testing.T) {
+	md := "# The file\n\n## `[office]`\n\n" + DocHeader + "\n| --- | --- | --- | --- | --- |\n" +
+		"| `id` | string | required | `\"08-121\"` | the id |\n" +
+		"| `size`, `rate` | number | 0 | `2` | sizes |\n" +
+		"| `open` | bool | `false` | `\"yes\"` | a bad example |\n" +
+		"| `colour` | string | none | `\"red\"` | not a key |\n\n" +
+		"## `[rules]`\n\n" + DocHeader + "\n| --- | --- | --- | --- | --- |\n" +
+		"| `wait`, `early` | duration | | `\"5m\"` | no default |\n\n" +
+		"## `[[service]]`\n\n" + DocHeader + "\n| --- | --- | --- | --- | --- |\n" +
+		"| `id` | string | required | `\"oac\"` | |\n" +
+		"| `hours` | table | none | `{ mon = [\"08:00-14:00\"] }` | the table as a whole |\n"
+	var got []string
+	for _, err := range CheckDocs([]byte(md), testFile{}) {
+		got = append(got, err.Error())
+	}
+	want := []string{
+		`line 9: the example of office.open: example:2: office.open: "yes" is a string: want true or false`,
+		`line 10: the example of office.colour: example:2: office.colour: unknown key`,
+		`line 16: rules.wait: no type or default`,
+		`line 16: rules.early: no type or default`,
+		`port is not documented`,
+		`service.name is not documented`,
+		`office.colour is documented, but not a key of the file`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("CheckDocs:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -37,3 +37,12 @@ func keysOf(t reflect.Type, prefix string, out *[]string) {
 		*out = append(*out, k)
 	}
 }
+
+// newOf returns a pointer to a new zero value of v's struct type.
+func newOf(v any) any {
+	t := reflect.TypeOf(v)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return reflect.New(t).Interface()
+}
