@@ -29,6 +29,20 @@ type session struct {
 	expires time.Time
 }
 
+// SetHashes replaces the accounts, as a config reload does. A removed
+// clerk's sessions end, and so do those of a clerk whose password changed:
+// a new password is how a lost one is taken back.
+func (c *Clerks) SetHashes(hashes map[string]string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for tok, s := range c.sessions {
+		if h, ok := hashes[s.clerk]; !ok || h != c.Hashes[s.clerk] {
+			delete(c.sessions, tok)
+		}
+	}
+	c.Hashes = hashes
+}
+
 // Session and login limits.
 const (
 	SessionLife   = 10 * time.Hour

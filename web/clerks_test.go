@@ -82,3 +82,40 @@ func TestDeskNeedsAClerk(t *testing.T) {
 		t.Fatalf("after logout: %d", rec.Code)
 	}
 }
+
+// TestClerksSetHashes: a reload's accounts take over; a removed clerk and
+// a clerk with a new password are logged out, the others stay.
+func TestClerksSetHashes(t *testing.T) {
+	hash := func(pw string) string {
+		h, _ := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.MinCost)
+		return string(h)
+	}
+	anna, joan, pere := hash("a"), hash("j"), hash("p")
+	c := &Clerks{Hashes: map[string]string{"anna": anna, "joan": joan, "pere": pere}}
+	session := func(name, pw string) *http.Request {
+		tok, _, ok := c.Login("10.0.0.1", name, pw)
+		if !ok {
+			t.Fatalf("login %s", name)
+		}
+		r := httptest.NewRequest("GET", "/desk", nil)
+		r.AddCookie(&http.Cookie{Name: SessionCookie, Value: tok})
+		return r
+	}
+	ra, rj, rp := session("anna", "a"), session("joan", "j"), session("pere", "p")
+	c.SetHashes(map[string]string{"anna": anna, "joan": hash("new"), "marta": hash("m")})
+	if name, ok := c.Clerk(ra); !ok || name != "anna" {
+		t.Error("anna, unchanged, was logged out")
+	}
+	if _, ok := c.Clerk(rj); ok {
+		t.Error("joan's session outlived a new password")
+	}
+	if _, ok := c.Clerk(rp); ok {
+		t.Error("pere's session outlived his account")
+	}
+	if _, _, ok := c.Login("10.0.0.2", "marta", "m"); !ok {
+		t.Error("a new clerk cannot log in")
+	}
+	if _, _, ok := c.Login("10.0.0.3", "pere", "p"); ok {
+		t.Error("a removed clerk can log in")
+	}
+}
