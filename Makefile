@@ -5,10 +5,11 @@ GO          ?= go
 TOOLS       := $(CURDIR)/.tools
 STATICCHECK := $(TOOLS)/staticcheck
 STATICCHECK_VERSION := v0.8.2
+NFPM        := $(TOOLS)/nfpm
 VERSION     ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS     := -s -w -X torn.cat/torn/internal/version.Build=$(VERSION)
 
-.PHONY: all build demo test check-fmt vet staticcheck unit fuzz crossbuild bench tools browser voice postgres clean
+.PHONY: all build demo test check-fmt vet staticcheck unit fuzz crossbuild bench tools browser voice postgres clean systemd package
 
 all: build
 
@@ -50,7 +51,7 @@ demo: build
 # Everything: formatting, vet, staticcheck, the tests with the race
 # detector (the crash test among them), short fuzz runs, and the
 # cross-builds for the Pi.
-test: tools browser voice postgres check-fmt vet staticcheck unit fuzz crossbuild
+test: tools browser voice postgres systemd check-fmt vet staticcheck package unit fuzz crossbuild
 
 tools: $(STATICCHECK)
 
@@ -78,12 +79,39 @@ postgres:
 		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends postgresql; \
 	fi
 
+# systemd-analyze verifies the packages' units (packaging/).
+systemd:
+	$(call apt_install,systemd-analyze,systemd)
+
 # Chromium runs the page tests (internal/browser); CHROMIUM=/path uses another.
 browser:
 	$(if $(CHROMIUM),@true,$(call apt_install,chromium,chromium))
 
 $(STATICCHECK):
 	GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+# nfpm's deb packager, pinned in packaging/nfpm/go.mod, outside torn's
+# go.mod; packaging/nfpm/main.go says why it is not upstream's cmd/nfpm.
+$(NFPM): packaging/nfpm/go.mod packaging/nfpm/go.sum packaging/nfpm/main.go
+	cd packaging/nfpm && GOBIN=$(TOOLS) $(GO) install .
+
+# The Debian packages, in bin/packages: tornd for the Pis (armhf is ARMv6,
+# Raspberry Pi OS's 32-bit userland, so it runs on a Pi Zero or 1 too) and
+# torn-central for servers. The version is packaging/debversion.sh's;
+# docs/install.md installs them; the tests in packaging/ read them.
+DEB_VERSION ?= $(shell sh packaging/debversion.sh)
+package: $(NFPM)
+	rm -rf bin/packages
+	mkdir -p bin/packages
+	$(call deb,tornd,armhf,GOARCH=arm GOARM=6)
+	$(call deb,tornd,arm64,GOARCH=arm64)
+	$(call deb,torn-central,amd64,GOARCH=amd64)
+	$(call deb,torn-central,arm64,GOARCH=arm64)
+
+# $(call deb,COMMAND,DEB_ARCH,GOARCH=...): COMMAND built for DEB_ARCH into
+# bin/linux-DEB_ARCH, then packaged by packaging/COMMAND.yaml.
+deb = CGO_ENABLED=0 GOOS=linux $(3) $(GO) build -ldflags '$(LDFLAGS)' -o bin/linux-$(2)/$(1) ./cmd/$(1) && \
+	DEB_ARCH=$(2) DEB_VERSION=$(DEB_VERSION) BIN_DIR=bin/linux-$(2) $(NFPM) package -f packaging/$(1).yaml -p deb -t bin/packages/
 
 check-fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -67,7 +67,7 @@ func TestMasnouConfig(t *testing.T) {
 	if got := pol.CheckIn; got != want {
 		t.Errorf("police check-in rules %+v, want %+v", got, want)
 	}
-	if c.CheckIn.KeyFile != "/etc/torn/office.key" || c.CheckIn.Book != "/var/lib/torn/appointments.csv" {
+	if c.CheckIn.KeyFile != "/var/lib/torn/office.key" || c.CheckIn.Book != "/var/lib/torn/appointments.csv" {
 		t.Errorf("checkin %+v", c.CheckIn)
 	}
 	if r := c.Reader; r.Type != "serial" || r.Device != "/dev/ttyACM0" || r.Baud != 9600 || r.Layout != "es" || r.Timeout != 1500*time.Millisecond {
