@@ -159,7 +159,9 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		Time    time.Time               `json:"time"`
 		Printer dispenser.PrinterStatus `json:"printer"`
 		Central *syncHealth             `json:"central,omitempty"`
+		Devices []DeviceStatus          `json:"devices,omitempty"`
 	}
+	body.Devices = s.devices()
 	if s.Sync != nil {
 		st := s.Sync()
 		body.Central = &syncHealth{Connected: st.Connected, Since: st.Since, Acked: st.Acked, Backlog: st.Backlog,

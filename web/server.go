@@ -48,6 +48,13 @@ type Server struct {
 	// Sync reports the link to central, or is nil (an office offline by
 	// design): /healthz and /metrics show it.
 	Sync func() uplink.Status
+	// Devices reports the devices' states (printer, document reader,
+	// panel, displays, central), or is nil: /healthz, /api/status and
+	// /metrics show them.
+	Devices func() []DeviceStatus
+	// LastSeq is the store's last event sequence number, or nil: /metrics
+	// shows it.
+	LastSeq func() uint64
 	// Paper is the virtual printer's paper, shown on /printer, or nil.
 	Paper interface {
 		Pages() ([]*image.Gray, error)
@@ -62,6 +69,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /metrics", s.metrics)
+	mux.HandleFunc("GET /api/status", s.getStatus)
 	mux.HandleFunc("GET /api/office", s.getOffice)
 	mux.HandleFunc("GET /api/queue", s.getQueue)
 	mux.HandleFunc("GET /api/tickets", s.listTickets)

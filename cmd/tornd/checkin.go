@@ -181,6 +181,7 @@ func (d *Daemon) runReader(ctx context.Context, ci *web.CheckIns) {
 	for {
 		r, err := open()
 		if err != nil {
+			d.reader.set(web.DeviceOffline, err.Error())
 			// Said once, not every few seconds while it stays unplugged.
 			if err.Error() != lastErr {
 				d.Log.Error("document reader", "err", err)
@@ -188,14 +189,17 @@ func (d *Daemon) runReader(ctx context.Context, ci *web.CheckIns) {
 			}
 		} else {
 			lastErr = ""
+			d.reader.set(web.DeviceOK, "")
 			d.Log.Info("document reader ready", "type", d.Config.Reader.Type, "device", d.Config.Reader.Device)
 			d.readScans(ctx, r, ci)
 			r.Close()
 			if ctx.Err() != nil {
 				return
 			}
+			d.reader.set(web.DeviceOffline, "stopped; opening it again")
 			if err := r.Err(); err != nil && !errors.Is(err, context.Canceled) {
 				d.Log.Error("document reader stopped", "err", err)
+				d.reader.set(web.DeviceOffline, err.Error())
 			}
 		}
 		select {

@@ -51,6 +51,15 @@ type Daemon struct {
 	uplink *uplink.Client
 	// panel runs the buttons, LEDs and desk displays, when there are any.
 	panel *panelRunner
+	// reader is the document reader's state, kept by runReader.
+	reader deviceState
+
+	// web is the LAN server's settings and routes; a reload swaps them.
+	web atomic.Pointer[webRoutes]
+	// reloadMu serialises reloads; applied is the config running, as
+	// the last reload left it.
+	reloadMu sync.Mutex
+	applied  Config
 }
 
 // Open opens the store, rebuilds the office and listens; it does not serve
@@ -128,6 +137,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	defer cancel()
 	ws := &web.Server{Office: d.office, Log: d.Log, Display: d.display, TrackingURL: d.Config.TrackingURL, Chime: d.Config.Chime,
 		KioskScreen: d.Config.KioskScreen}
+	ws.Devices, ws.LastSeq = d.devices, d.store.LastSeq
 	if len(d.Config.Clerks) > 0 {
 		ws.Clerks = &web.Clerks{Hashes: d.Config.Clerks}
 	} else {
@@ -179,8 +189,12 @@ func (d *Daemon) Run(ctx context.Context) error {
 	} else if d.Config.Reader.Type != "none" {
 		d.Log.Warn("a document reader is configured but no checkin.key_file: check-in is off")
 	}
+	d.reloadMu.Lock()
+	d.applied = d.Config
+	d.web.Store(&webRoutes{ws, ws.Handler()})
+	d.reloadMu.Unlock()
 	srv := &http.Server{
-		Handler:           ws.Handler(),
+		Handler:           d,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      10 * time.Second,
@@ -250,7 +264,7 @@ func (d *Daemon) purge(ctx context.Context) {
 	case <-time.After(purgeDelay):
 	}
 	for {
-		res, err := d.store.Purge(time.Now(), d.Config.Retention)
+		res, err := d.store.Purge(time.Now(), d.running().Retention)
 		if err != nil {
 			d.Log.Error("retention purge", "err", err)
 		} else if res.EventsDeleted > 0 || res.Scrubbed > 0 {

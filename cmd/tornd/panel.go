@@ -22,6 +22,7 @@ import (
 	"torn.cat/torn/panel"
 	"torn.cat/torn/panel/deskdisplay"
 	"torn.cat/torn/uplink"
+	"torn.cat/torn/web"
 )
 
 // panelHW gives the panel its GPIO lines and I2C buses: the host's through
@@ -86,6 +87,8 @@ type panelRunner struct {
 	// central, when set, reports the link to central for the status LED.
 	central func() uplink.Status
 	closers []func() error
+	// devs are the panel's and the displays' states, for tornd status.
+	devs panelDevices
 }
 
 // statusLED is the status LED's name in the panel.
@@ -153,6 +156,7 @@ func newPanelRunner(cfg PanelConfig, hw panelHW, o *office.Office, log *slog.Log
 		}
 		d, err := r.openDisplay(hw, dc.Display)
 		if err != nil {
+			r.devs.display(dc.Desk).set(web.DeviceError, err.Error())
 			// The office runs on without it: the desk page and the TV
 			// still show the calls.
 			log.Error("desk display not available; carrying on without it", "desk", dc.Desk, "type", dc.Display.Type, "err", err)
@@ -216,6 +220,7 @@ func (r *panelRunner) Run(ctx context.Context) {
 	wg.Go(func() {
 		if err := r.p.Run(pctx); err != nil {
 			r.log.Error("panel stopped", "err", err)
+			r.devs.panel.set(web.DeviceError, "stopped: "+err.Error())
 		}
 	})
 	tick := time.NewTicker(refreshEvery)
@@ -305,8 +310,10 @@ func (r *panelRunner) refresh() {
 		}
 		if err := r.displays[id].Show(c); err != nil {
 			r.log.Warn("desk display", "desk", id, "err", err)
+			r.devs.display(id).set(web.DeviceError, err.Error())
 			continue
 		}
+		r.devs.display(id).set(web.DeviceOK, "")
 		r.shown[id] = keys[id]
 	}
 }
