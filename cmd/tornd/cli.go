@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"torn.cat/torn/bookfile"
 	"torn.cat/torn/idcard"
@@ -24,6 +26,7 @@ const usage = `usage:
   tornd reader parse|test ...                            parse MRZ text, test the document reader
   tornd key generate FILE                                make an office key for check-in
   tornd buttons test [-config FILE] [-for DURATION]      test the panel's buttons, LEDs and desk displays
+  tornd status [-addr ADDR] [-config FILE]               a running tornd's queue, devices and sync (exit 1 on trouble)
   tornd version                                          print the version
 `
 
@@ -49,6 +52,8 @@ func cli(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return keyCmd(args, stdout, stderr)
 	case "buttons":
 		return buttonsCmd(ctx, args, stdout, stderr)
+	case "status":
+		return statusCmd(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "tornd", version.String())
 		return 0
@@ -71,21 +76,31 @@ func runCmd(ctx context.Context, args []string, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	// SIGHUP rereads the config; caught from the start, so that one
+	// sent while tornd boots does not kill it.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	level := slog.LevelInfo
 	if *debugLog {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	cfg, err := LoadConfig(*path)
+	// The flags win over the file, on a reload too.
+	load := func() (Config, error) {
+		cfg, err := LoadConfig(*path)
+		if *db != "" {
+			cfg.DB = *db
+		}
+		if *listen != "" {
+			cfg.Listen = *listen
+		}
+		return cfg, err
+	}
+	cfg, err := load()
 	if err != nil {
 		fmt.Fprintf(stderr, "tornd: bad config:\n%v\n", err)
 		return 2
-	}
-	if *db != "" {
-		cfg.DB = *db
-	}
-	if *listen != "" {
-		cfg.Listen = *listen
 	}
 	d := &Daemon{Config: cfg, Log: log}
 	if err := d.Open(); err != nil {
@@ -97,6 +112,7 @@ func runCmd(ctx context.Context, args []string, stderr io.Writer) int {
 		log.Info("simulating citizens and clerks")
 		go Simulation{Log: log}.Run(ctx, d.Office())
 	}
+	go d.reloadOn(ctx, hup, *path, load)
 	if err := d.Run(ctx); err != nil {
 		log.Error("stopped", "err", err)
 		return 1

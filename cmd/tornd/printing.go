@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"torn.cat/torn/catalog"
@@ -30,17 +31,33 @@ type paper struct {
 type ticketPrinter struct {
 	office *office.Office
 	cfg    PrinterConfig
-	layout printer.Layout
+	// look is how tickets look; a reload may change it while printing.
+	look atomic.Pointer[ticketLook]
 	// open connects to the printer.
-	open        func() (paper, error)
-	trackingURL string
-	log         *slog.Logger
+	open func() (paper, error)
+	log  *slog.Logger
 
 	mu   sync.Mutex // serialises the connection: a status query never cuts a ticket
 	conn paper
 	lost chan struct{}
 	// sub is taken when the printer is made, before anything is issued.
 	sub *office.Subscription
+}
+
+// ticketLook is what a reload can change of the printed tickets.
+type ticketLook struct {
+	layout      printer.Layout
+	footer      map[string]string
+	trackingURL string
+}
+
+// newLook makes the look of tickets of the [printer] section cfg.
+func newLook(cfg PrinterConfig, trackingURL string) (*ticketLook, error) {
+	l, err := layoutFor(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &ticketLook{layout: l, footer: cfg.Footer, trackingURL: trackingURL}, nil
 }
 
 // layoutFor is the ticket layout of the [printer] section.
@@ -61,12 +78,13 @@ func layoutFor(cfg PrinterConfig) (printer.Layout, error) {
 }
 
 func newTicketPrinter(o *office.Office, cfg PrinterConfig, trackingURL string, open func() (paper, error), log *slog.Logger) (*ticketPrinter, error) {
-	l, err := layoutFor(cfg)
+	look, err := newLook(cfg, trackingURL)
 	if err != nil {
 		return nil, err
 	}
-	p := &ticketPrinter{office: o, cfg: cfg, layout: l, open: open, trackingURL: trackingURL, log: log,
+	p := &ticketPrinter{office: o, cfg: cfg, open: open, log: log,
 		lost: make(chan struct{}, 1), sub: o.Subscribe()}
+	p.look.Store(look)
 	// Not ready until connected: a ticket must not be promised on paper
 	// before there is paper to print it on.
 	p.report(false, "offline", errors.New("not connected yet"))
@@ -218,14 +236,14 @@ func (p *ticketPrinter) report(ready bool, reason string, err error) {
 }
 
 // ticket is what the printed ticket shows of t.
-func (p *ticketPrinter) ticket(t dispenser.Ticket) printer.Ticket {
+func (p *ticketPrinter) ticket(look *ticketLook, t dispenser.Ticket) printer.Ticket {
 	var pt printer.Ticket
 	p.office.View(func(d *dispenser.Dispenser, _ time.Time) {
 		c := d.Config()
 		lang := dispenser.Lang(t.Lang)
 		pt = printer.Ticket{
 			Lang: string(lang), Office: c.Name, Number: t.Number, Ahead: t.Ahead, Wait: t.Estimate,
-			Issued: t.Issued.In(c.Location), URL: p.trackingURL + t.Token, Footer: p.cfg.Footer[string(lang)],
+			Issued: t.Issued.In(c.Location), URL: look.trackingURL + t.Token, Footer: look.footer[string(lang)],
 		}
 		pt.WaitLow, pt.WaitHigh = d.Range(t.Estimate)
 		if s := d.Service(t.Service); s != nil {
@@ -236,7 +254,7 @@ func (p *ticketPrinter) ticket(t dispenser.Ticket) printer.Ticket {
 		}
 	})
 	if pt.Footer == "" {
-		pt.Footer = p.cfg.Footer[catalog.Default]
+		pt.Footer = look.footer[catalog.Default]
 	}
 	return pt
 }
@@ -244,7 +262,8 @@ func (p *ticketPrinter) ticket(t dispenser.Ticket) printer.Ticket {
 // print prints t once. A failure takes the dispenser out of service; the
 // ticket stands.
 func (p *ticketPrinter) print(t dispenser.Ticket) error {
-	b, err := p.layout.Ticket(p.ticket(t))
+	look := p.look.Load()
+	b, err := look.layout.Ticket(p.ticket(look, t))
 	if err != nil {
 		return fmt.Errorf("lay out ticket %s: %w", t.Number, err)
 	}
