@@ -21,11 +21,15 @@ import (
 	"torn.cat/torn/central"
 	"torn.cat/torn/central/sqlstore"
 	"torn.cat/torn/idcard"
+	"torn.cat/torn/internal/sdnotify"
 	"torn.cat/torn/internal/version"
 )
 
 const usage = `usage:
-  torn-central serve [-db DSN] [-listen ADDR] [-keys DIR]   run central
+  torn-central serve [-config FILE] [-db DSN] [-listen ADDR] [-keys DIR]
+                                                            run central
+  torn-central check [FILE]                                 check a config file without opening the store
+                                                            (default /etc/torn/torn-central.toml)
   torn-central device add ID -office OFFICE [-db DSN]       register a device; prints its token once
   torn-central device revoke ID [-db DSN]                   refuse the device from now on
   torn-central device list [-db DSN]
@@ -36,7 +40,13 @@ const usage = `usage:
                                                             import appointments; bad rows refuse the whole file
   torn-central version
 
-DSN: sqlite:/var/lib/torn-central/central.db (the default) or postgres://user@host/db
+Every command that takes -db or -keys takes -config FILE, the config file
+(/etc/torn/torn-central.toml as installed); without it, the defaults. -db,
+-listen and -keys override the file's store.dsn, server.listen and
+store.keys_dir.
+
+DSN: sqlite:/var/lib/torn-central/central.db (the default), or PostgreSQL:
+postgres:///torn?host=/run/postgresql, postgres://user@host/db
 `
 
 const (
@@ -53,6 +63,8 @@ func cli(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch cmd {
 	case "serve":
 		return serveCmd(ctx, args, stderr)
+	case "check":
+		return checkCmd(args, stdout, stderr)
 	case "device":
 		return deviceCmd(ctx, args, stdout, stderr)
 	case "apikey":
@@ -89,24 +101,71 @@ func openStore(ctx context.Context, dsn string) (central.Store, error) {
 	return nil, fmt.Errorf("store %q: want sqlite:PATH or postgres://…", dsn)
 }
 
-// storeCmd parses a subcommand's flags (-db, and those fs has), wants n
-// arguments besides, opens the store and runs fn with it. Bad usage exits
-// 2; a store that cannot be opened, 1.
-func storeCmd(ctx context.Context, fs *flag.FlagSet, args []string, n int, stderr io.Writer, fn func(st central.Store, pos []string) int) int {
+// configFlags adds -config FILE to fs, and those of -db, -listen and
+// -keys that names lists. Once fs is parsed, the function it returns
+// reads the file (without one, the defaults) and sets what the flags on
+// the command line say over it.
+func configFlags(fs *flag.FlagSet, names ...string) func() (Config, error) {
+	path := fs.String("config", "", "the config `file`, e.g. "+defaultConfig+"; without it, the defaults")
+	vals := map[string]*string{}
+	for _, name := range names {
+		switch name {
+		case "db":
+			vals[name] = fs.String(name, "", "the store: sqlite:PATH or postgres://… (overrides store.dsn; default "+defaultDB+")")
+		case "listen":
+			vals[name] = fs.String(name, "", "the HTTP `address` (overrides server.listen; default "+defaultListen+")")
+		case "keys":
+			vals[name] = fs.String(name, "", "the `directory` of the office keys (overrides store.keys_dir; default "+defaultKeys+")")
+		}
+	}
+	return func() (Config, error) {
+		cfg := DefaultConfig()
+		if *path != "" {
+			var err error
+			if cfg, err = LoadConfig(*path); err != nil {
+				return Config{}, err
+			}
+		}
+		fs.Visit(func(f *flag.Flag) {
+			if vals[f.Name] == nil {
+				return // a flag of the subcommand's own
+			}
+			switch f.Name {
+			case "db":
+				cfg.DSN = *vals[f.Name]
+			case "listen":
+				cfg.Listen = *vals[f.Name]
+			case "keys":
+				cfg.Keys = *vals[f.Name]
+			}
+		})
+		return cfg, nil
+	}
+}
+
+// storeCmd parses a subcommand's flags (-config, -db, and those fs has),
+// wants n arguments besides, opens the store and runs fn with it. Bad
+// usage or a bad config exits 2; a store that cannot be opened, 1.
+func storeCmd(ctx context.Context, fs *flag.FlagSet, args []string, n int, stderr io.Writer, fn func(st central.Store, cfg Config, pos []string) int) int {
 	fs.SetOutput(stderr)
-	dsn := fs.String("db", defaultDB, "the store: sqlite:PATH or postgres://…")
+	config := configFlags(fs, "db")
 	pos, err := flags(fs, args)
 	if err != nil || len(pos) != n {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	st, err := openStore(ctx, *dsn)
+	cfg, err := config()
+	if err != nil {
+		fmt.Fprintf(stderr, "torn-central: bad config:\n%v\n", err)
+		return 2
+	}
+	st, err := openStore(ctx, cfg.DSN)
 	if err != nil {
 		fmt.Fprintf(stderr, "torn-central: %v\n", err)
 		return 1
 	}
 	defer st.Close()
-	return fn(st, pos)
+	return fn(st, cfg, pos)
 }
 
 // flags parses a subcommand's flags, which may come after its arguments
@@ -128,24 +187,38 @@ func flags(fs *flag.FlagSet, args []string) ([]string, error) {
 func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("torn-central serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dsn := fs.String("db", defaultDB, "the store: sqlite:PATH or postgres://…")
-	listen := fs.String("listen", ":8090", "the HTTP `address`")
-	keys := fs.String("keys", defaultKeys, "the `directory` of the office keys")
-	if _, err := flags(fs, args); err != nil {
+	config := configFlags(fs, "db", "listen", "keys")
+	if pos, err := flags(fs, args); err != nil || len(pos) != 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cfg, err := config()
+	if err != nil {
+		fmt.Fprintf(stderr, "torn-central: bad config:\n%v\n", err)
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	st, err := openStore(ctx, *dsn)
-	if err != nil {
-		log.Error("cannot start", "err", err)
+	if err := serve(ctx, cfg, log); err != nil {
+		log.Error("stopped", "err", err)
 		return 1
 	}
-	defer st.Close()
-	srv := &central.Server{Store: st, Log: log, Keys: *keys}
-	ln, err := net.Listen("tcp", *listen)
+	log.Info("stopped")
+	return 0
+}
+
+// serve runs central with cfg until ctx ends. Under systemd (Type=notify)
+// it says READY=1 once it listens, pings the watchdog while the store
+// answers, and says STOPPING=1 as it stops.
+func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
+	st, err := openStore(ctx, cfg.DSN)
 	if err != nil {
-		log.Error("cannot start", "err", err)
-		return 1
+		return fmt.Errorf("cannot start: %w", err)
+	}
+	defer st.Close()
+	srv := &central.Server{Store: st, Log: log, Keys: cfg.Keys, RefreshEvery: cfg.RefreshEvery}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("cannot start: %w", err)
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
@@ -158,18 +231,58 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 			errc <- fmt.Errorf("listen for changes: %w", err)
 		}
 	}()
-	log.Info("serving", "addr", ln.Addr().String(), "db", redact(*dsn))
+	addr := ln.Addr().String()
+	log.Info("serving", "addr", addr, "db", redact(cfg.DSN), "config", cfg.Path)
+	notify := sdnotify.FromEnv()
+	if err := notify.Notify("READY=1\nSTATUS=serving on " + addr); err != nil {
+		log.Warn("systemd notify", "err", err)
+	}
+	// Alive while the store answers a read: a store that hangs or is
+	// gone stops the pings, and systemd restarts central when
+	// WatchdogSec runs out.
+	wd := sdnotify.WatchdogInterval()
+	go notify.Watchdog(lctx, wd, func() error {
+		rctx, cancel := context.WithTimeout(lctx, wd/4)
+		defer cancel()
+		_, err := st.Acked(rctx, "")
+		return err
+	}, func(err error) {
+		if err != nil {
+			log.Error("watchdog: the store does not answer, systemd will restart torn-central", "err", err)
+		} else {
+			log.Info("watchdog: the store answers again")
+		}
+	})
 	select {
 	case err := <-errc:
-		log.Error("stopped", "err", err)
-		return 1
+		return err
 	case <-ctx.Done():
 	}
+	notify.Notify("STOPPING=1")
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	hs.Shutdown(sctx) // hijacked websockets are not waited for:
 	srv.Close()       // the devices' connections end before the store closes
-	log.Info("stopped")
+	return nil
+}
+
+// checkCmd checks a config file without opening the store.
+func checkCmd(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 1 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	path := defaultConfig
+	if len(args) == 1 {
+		path = args[0]
+	}
+	cfg, err := LoadConfig(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "%v\n", err)
+		return 2
+	}
+	fmt.Fprintf(stdout, "%s: ok: listen %s, store %s, office keys in %s, indicators refreshed every %v\n",
+		path, cfg.Listen, redact(cfg.DSN), cfg.Keys, cfg.RefreshEvery)
 	return 0
 }
 
@@ -203,7 +316,7 @@ func deviceCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	switch sub {
 	case "add":
 		office := fs.String("office", "", "the device's office id")
-		return storeCmd(ctx, fs, args[1:], 1, stderr, func(st central.Store, pos []string) int {
+		return storeCmd(ctx, fs, args[1:], 1, stderr, func(st central.Store, _ Config, pos []string) int {
 			if *office == "" {
 				fmt.Fprint(stderr, "torn-central device add: -office is required\n"+usage)
 				return 2
@@ -219,7 +332,7 @@ func deviceCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			return 0
 		})
 	case "revoke":
-		return storeCmd(ctx, fs, args[1:], 1, stderr, func(st central.Store, pos []string) int {
+		return storeCmd(ctx, fs, args[1:], 1, stderr, func(st central.Store, _ Config, pos []string) int {
 			if err := st.RevokeDevice(ctx, pos[0]); err != nil {
 				fmt.Fprintf(stderr, "torn-central device revoke %s: %v\n", pos[0], err)
 				return 1
@@ -228,7 +341,7 @@ func deviceCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			return 0
 		})
 	case "list":
-		return storeCmd(ctx, fs, args[1:], 0, stderr, func(st central.Store, _ []string) int {
+		return storeCmd(ctx, fs, args[1:], 0, stderr, func(st central.Store, _ Config, _ []string) int {
 			ds, err := st.Devices(ctx)
 			if err != nil {
 				fmt.Fprintf(stderr, "torn-central device list: %v\n", err)
@@ -262,7 +375,7 @@ func apikeyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	fs := flag.NewFlagSet("torn-central apikey add", flag.ContinueOnError)
 	office := fs.String("office", "", "limit the key to this office")
-	return storeCmd(ctx, fs, args[1:], 1, stderr, func(st central.Store, pos []string) int {
+	return storeCmd(ctx, fs, args[1:], 1, stderr, func(st central.Store, _ Config, pos []string) int {
 		key := secret()
 		sum := sha256.Sum256([]byte(key))
 		if err := st.AddAPIKey(ctx, central.APIKey{Name: pos[0], Hash: sum[:], Office: *office, Created: time.Now().UTC()}); err != nil {
@@ -280,7 +393,7 @@ func apikeyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 
 func apikeyRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("torn-central apikey revoke", flag.ContinueOnError)
-	return storeCmd(ctx, fs, args, 1, stderr, func(st central.Store, pos []string) int {
+	return storeCmd(ctx, fs, args, 1, stderr, func(st central.Store, _ Config, pos []string) int {
 		n, err := st.RevokeAPIKeys(ctx, pos[0])
 		if err != nil {
 			fmt.Fprintf(stderr, "torn-central apikey revoke: %v\n", err)
@@ -298,12 +411,18 @@ func keyCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	fs := flag.NewFlagSet("torn-central key generate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	keys := fs.String("keys", defaultKeys, "the `directory` of the office keys")
+	config := configFlags(fs, "keys")
 	pos, err := flags(fs, args[1:])
 	if err != nil || len(pos) != 1 {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
+	cfg, err := config()
+	if err != nil {
+		fmt.Fprintf(stderr, "torn-central: bad config:\n%v\n", err)
+		return 2
+	}
+	keys := &cfg.Keys
 	if err := os.MkdirAll(*keys, 0o700); err != nil {
 		fmt.Fprintf(stderr, "torn-central key: %v\n", err)
 		return 1
@@ -319,8 +438,11 @@ func keyCmd(args []string, stdout, stderr io.Writer) int {
 
 func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("torn-central import", flag.ContinueOnError)
-	keys := fs.String("keys", defaultKeys, "the `directory` of the office keys")
-	return storeCmd(ctx, fs, args, 2, stderr, func(st central.Store, pos []string) int {
+	keys := fs.String("keys", "", "the `directory` of the office keys (overrides store.keys_dir; default "+defaultKeys+")")
+	return storeCmd(ctx, fs, args, 2, stderr, func(st central.Store, cfg Config, pos []string) int {
+		if *keys != "" {
+			cfg.Keys = *keys
+		}
 		office, file := pos[0], pos[1]
 		format := bookfile.Format(file)
 		if format == "" {
@@ -333,7 +455,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			return 1
 		}
 		defer f.Close()
-		srv := &central.Server{Store: st, Keys: *keys, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		srv := &central.Server{Store: st, Keys: cfg.Keys, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 		books, err := srv.ReadBooks(ctx, office, f, format)
 		var be *bookfile.Error
 		switch {

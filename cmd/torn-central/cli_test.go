@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"torn.cat/torn/dispenser"
+	"torn.cat/torn/internal/sdnotify/sdnotifytest"
 	"torn.cat/torn/syncproto"
 )
 
@@ -100,5 +102,161 @@ func TestCommands(t *testing.T) {
 		if code, _, _ := runCLI(t, args...); code != 2 {
 			t.Errorf("%q: exit %d, want 2", args, code)
 		}
+	}
+}
+
+// TestServe: serve reads its config file and a flag overrides the file's
+// key (the packaged unit's command); without a file, the flags alone (make
+// demo's command). Under systemd it says READY=1 with the address once it
+// listens, pings the watchdog while the store answers and says STOPPING=1
+// when told to stop, then exits 0.
+func TestServe(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "torn-central.toml")
+	// The file's listen address is the flag's to override: a test must
+	// not take a fixed port.
+	os.WriteFile(conf, []byte(`[server]
+listen = "127.0.0.1:1"
+[store]
+dsn = "sqlite:`+filepath.Join(dir, "file.db")+`"
+keys_dir = "`+filepath.Join(dir, "keys")+`"
+[indicators]
+refresh_every = "1m"
+`), 0o600)
+	for _, tc := range []struct {
+		name string
+		args []string
+		db   string // the file the store must be in
+		not  string // and a file that must not be
+	}{
+		{"config and -db", []string{"serve", "-listen", "127.0.0.1:0", "-config", conf, "-db", "sqlite:" + filepath.Join(dir, "flag.db")}, "flag.db", "file.db"},
+		{"config", []string{"serve", "-config", conf, "-listen", "127.0.0.1:0"}, "file.db", ""},
+		{"flags", []string{"serve", "-db", "sqlite:" + filepath.Join(dir, "flags.db"), "-listen", "127.0.0.1:0", "-keys", filepath.Join(dir, "keys")}, "flags.db", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ch := sdnotifytest.Listen(t, "")
+			t.Setenv("WATCHDOG_USEC", "200000")
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var stderr bytes.Buffer
+			done := make(chan int)
+			go func() { done <- cli(ctx, tc.args, strings.NewReader(""), new(bytes.Buffer), &stderr) }()
+			var m string
+			select {
+			case m = <-ch:
+			case code := <-done:
+				t.Fatalf("exit %d before READY=1:\n%s", code, stderr.String())
+			case <-time.After(10 * time.Second):
+				t.Fatal("no READY=1 in 10 s")
+			}
+			addr, ok := strings.CutPrefix(m, "READY=1\nSTATUS=serving on ")
+			if !ok || !strings.HasPrefix(addr, "127.0.0.1:") || addr == "127.0.0.1:1" {
+				t.Fatalf("first notification %q, want READY=1 and the address the flag gave", m)
+			}
+			res, err := http.Get("http://" + addr + "/healthz")
+			if err != nil || res.StatusCode != 200 {
+				t.Fatalf("GET /healthz: %v %v", res, err)
+			}
+			res.Body.Close()
+			for range 2 {
+				if m := sdnotifytest.Receive(t, ch); m != "WATCHDOG=1" {
+					t.Fatalf("then %q, want WATCHDOG=1", m)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(dir, tc.db)); err != nil {
+				t.Errorf("the store is not where it should be: %v", err)
+			}
+			if _, err := os.Stat(filepath.Join(dir, tc.not)); tc.not != "" && err == nil {
+				t.Errorf("a store in %s, which -db overrides", tc.not)
+			}
+			cancel()
+			for m := sdnotifytest.Receive(t, ch); m != "STOPPING=1"; m = sdnotifytest.Receive(t, ch) {
+				if m != "WATCHDOG=1" {
+					t.Fatalf("at the stop %q, want STOPPING=1", m)
+				}
+			}
+			if code := <-done; code != 0 {
+				t.Errorf("exit %d after the stop:\n%s", code, stderr.String())
+			}
+		})
+	}
+}
+
+// TestServeBadConfig: serve refuses a bad config with exit 2 and every
+// problem, before it opens the store.
+func TestServeBadConfig(t *testing.T) {
+	code, _, errs := runCLI(t, "serve", "-config", "testdata/config/values.toml", "-listen", "127.0.0.1:0")
+	want, err := os.ReadFile("testdata/config/values.want")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantErrs := "torn-central: bad config:\n" + strings.ReplaceAll(string(want), "values.toml:", "testdata/config/values.toml:")
+	if code != 2 || errs != wantErrs {
+		t.Errorf("exit %d, stderr\n%s\nwant exit 2 and\n%s", code, errs, wantErrs)
+	}
+	if code, _, errs := runCLI(t, "serve", "-config", filepath.Join(t.TempDir(), "missing.toml")); code != 2 || !strings.Contains(errs, "missing.toml") {
+		t.Errorf("a missing config: exit %d, %q", code, errs)
+	}
+	if code, _, _ := runCLI(t, "serve", "extra"); code != 2 {
+		t.Errorf("serve with an argument: exit %d, want 2", code)
+	}
+}
+
+// TestCheck: check says ok with the values it read, or prints every
+// problem and exits 2; it never opens the store.
+func TestCheck(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "never", "central.db")
+	conf := filepath.Join(dir, "c.toml")
+	os.WriteFile(conf, []byte("[store]\ndsn = \"sqlite:"+db+"\"\n"), 0o600)
+	code, out, errs := runCLI(t, "check", conf)
+	if want := conf + ": ok: listen :8090, store sqlite:" + db + ", office keys in /etc/torn-central/keys, indicators refreshed every 5m0s\n"; code != 0 || out != want {
+		t.Errorf("check: exit %d, %q %q; want 0, %q", code, out, errs, want)
+	}
+	if _, err := os.Stat(filepath.Dir(db)); !os.IsNotExist(err) {
+		t.Errorf("check made the store's directory: %v", err)
+	}
+	code, out, _ = runCLI(t, "check", "testdata/config/postgres.toml")
+	if code != 2 || out != "" {
+		t.Errorf("check of a bad config: exit %d, stdout %q", code, out)
+	}
+	code, _, errs = runCLI(t, "check", "testdata/config/central-good.toml")
+	if code != 0 {
+		t.Errorf("check of a good config: exit %d, %q", code, errs)
+	}
+	code, _, errs = runCLI(t, "check", "testdata/config/types.toml")
+	if n := strings.Count(errs, "\n"); code != 2 || n != 8 {
+		t.Errorf("check of a bad config: exit %d, %d problems:\n%s", code, n, errs)
+	}
+	if code, _, _ := runCLI(t, "check", filepath.Join(dir, "missing.toml")); code != 2 {
+		t.Errorf("check of a missing file: exit %d, want 2", code)
+	}
+	if code, _, _ := runCLI(t, "check", conf, conf); code != 2 {
+		t.Errorf("check of two files: exit %d, want 2", code)
+	}
+}
+
+// TestCommandsConfig: the store's and the keys' commands take -config,
+// as the unit's serve does, so that they work on the store it serves;
+// -db and -keys still override the file's keys.
+func TestCommandsConfig(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "torn-central.toml")
+	os.WriteFile(conf, []byte("[store]\ndsn = \"sqlite:"+filepath.Join(dir, "file.db")+"\"\nkeys_dir = \""+filepath.Join(dir, "keys")+"\"\n"), 0o600)
+	if code, _, errs := runCLI(t, "device", "add", "masnou-1", "-office", "masnou", "-config", conf); code != 0 {
+		t.Fatalf("device add -config: %d %q", code, errs)
+	}
+	if code, out, _ := runCLI(t, "device", "list", "-config", conf); code != 0 || !strings.HasPrefix(out, "masnou-1\tmasnou\t") {
+		t.Errorf("device list -config: %d %q", code, out)
+	}
+	other := "sqlite:" + filepath.Join(dir, "other.db")
+	if code, out, _ := runCLI(t, "device", "list", "-config", conf, "-db", other); code != 0 || out != "" {
+		t.Errorf("device list -config -db: %d %q, want the other, empty store", code, out)
+	}
+	if code, out, _ := runCLI(t, "key", "generate", "masnou", "-config", conf); code != 0 || !strings.Contains(out, filepath.Join(dir, "keys", "masnou.key")) {
+		t.Errorf("key generate -config: %d %q", code, out)
+	}
+	if code, _, errs := runCLI(t, "device", "list", "-config", "testdata/config/values.toml"); code != 2 || !strings.HasPrefix(errs, "torn-central: bad config:\ntestdata/config/values.toml:4: server.listen:") {
+		t.Errorf("device list with a bad config: %d %q", code, errs)
 	}
 }
