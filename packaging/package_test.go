@@ -418,8 +418,8 @@ func TestUnitLines(t *testing.T) {
 			{"Install", "WantedBy", "multi-user.target"},
 		},
 		"torn-central.service": {
-			// exec until torn-central sends READY=1; then notify.
-			{"Service", "Type", "exec"},
+			{"Service", "Type", "notify"},
+			{"Service", "WatchdogSec", "60s"},
 			{"Service", "ExecStart", "/usr/bin/torn-central serve -config /etc/torn/torn-central.toml"},
 			{"Service", "User", "torn-central"},
 			{"Service", "Group", "torn-central"},

@@ -21,6 +21,7 @@ import (
 	"torn.cat/torn/central"
 	"torn.cat/torn/central/sqlstore"
 	"torn.cat/torn/idcard"
+	"torn.cat/torn/internal/journal"
 	"torn.cat/torn/internal/sdnotify"
 	"torn.cat/torn/internal/version"
 )
@@ -197,7 +198,8 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "torn-central: bad config:\n%v\n", err)
 		return 2
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	// Under systemd each line carries its priority for the journal.
+	log := slog.New(journal.NewHandler(stderr, nil, journal.Attached()))
 	if err := serve(ctx, cfg, log); err != nil {
 		log.Error("stopped", "err", err)
 		return 1

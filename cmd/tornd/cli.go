@@ -12,6 +12,7 @@ import (
 
 	"torn.cat/torn/bookfile"
 	"torn.cat/torn/idcard"
+	"torn.cat/torn/internal/journal"
 	"torn.cat/torn/internal/version"
 )
 
@@ -85,7 +86,8 @@ func runCmd(ctx context.Context, args []string, stderr io.Writer) int {
 	if *debugLog {
 		level = slog.LevelDebug
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	// Under systemd each line carries its priority for the journal.
+	log := slog.New(journal.NewHandler(stderr, &slog.HandlerOptions{Level: level}, journal.Attached()))
 	// The flags win over the file, on a reload too.
 	load := func() (Config, error) {
 		cfg, err := LoadConfig(*path)

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"os"
+	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -104,5 +106,20 @@ transport = "virtual"
 	get()
 	if len(office.Services) != 4 {
 		t.Errorf("a refused reload dropped a service: %+v", office)
+	}
+}
+
+// TestJournalLogs: under systemd (JOURNAL_STREAM set) tornd's lines start
+// with their syslog priority and carry no time: the journal stamps them.
+func TestJournalLogs(t *testing.T) {
+	cmd := exec.Command(tornBinary(t), "run", "-config", writeConfig(t, alwaysOpen), "-db", "/nonexistent/dir/torn.db", "-listen", "127.0.0.1:0")
+	cmd.Env = append(os.Environ(), "JOURNAL_STREAM=8:12345")
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("tornd on a missing directory: %v\n%s", err, out)
+	}
+	if !strings.HasPrefix(string(out), "<3>level=ERROR msg=\"cannot start\"") || strings.Contains(string(out), "time=") {
+		t.Errorf("not a journal line:\n%s", out)
 	}
 }
