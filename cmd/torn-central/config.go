@@ -3,9 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -48,9 +46,6 @@ const (
 	defaultRefresh = 5 * time.Minute
 )
 
-// maxConfigSize bounds the config file.
-const maxConfigSize = 1 << 20
-
 type duration struct{ time.Duration }
 
 // Want says what a duration is, for a value that is not one.
@@ -83,17 +78,9 @@ type fileConfig struct {
 // LoadConfig reads and checks the config file at path. It reports every
 // problem of the file at once, each with its line and key.
 func LoadConfig(path string) (Config, error) {
-	f, err := os.Open(path)
+	b, err := tomlconf.ReadFile(path)
 	if err != nil {
-		return Config{}, fmt.Errorf("read config: %w", err)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxConfigSize+1))
-	if err != nil {
-		return Config{}, fmt.Errorf("read config %s: %w", path, err)
-	}
-	if len(b) > maxConfigSize {
-		return Config{}, fmt.Errorf("config %s: larger than %d bytes", path, maxConfigSize)
+		return Config{}, err
 	}
 	return ParseConfig(path, b)
 }
@@ -103,8 +90,8 @@ func LoadConfig(path string) (Config, error) {
 func ParseConfig(path string, b []byte) (Config, error) {
 	var fc fileConfig
 	f := tomlconf.Decode(path, b, &fc)
-	if !f.OK() && len(f.Problems()) == 1 && f.Problems()[0].Key == "" {
-		return Config{}, f.Err() // a syntax error: nothing else is known
+	if f.Syntax() {
+		return Config{}, f.Err()
 	}
 	c := DefaultConfig()
 	c.Path = path

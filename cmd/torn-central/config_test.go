@@ -4,7 +4,6 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"torn.cat/torn/internal/tomlconf"
+	"torn.cat/torn/internal/tomlconf/tomlconftest"
 )
 
 // TestExampleConfig: configs/torn-central.toml, which the package
@@ -82,59 +82,15 @@ var update = flag.Bool("update", false, "rewrite the .want files of testdata/con
 // the file, the line and the key. go test -update rewrites the .want files
 // (read the diff before committing it).
 func TestBrokenConfigs(t *testing.T) {
-	files, err := filepath.Glob("testdata/config/*.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, file := range files {
-		if strings.HasSuffix(file, "-good.toml") {
-			continue
+	tomlconftest.Broken(t, "testdata/config", 5, *update, func(name string, b []byte) error {
+		_, err := ParseConfig(name, b)
+		return err
+	}, func(t *testing.T, problems string) {
+		if strings.Contains(problems, "s3cret") {
+			t.Error("a problem shows the DSN's password")
 		}
-		n++
-		wantFile := strings.TrimSuffix(file, ".toml") + ".want"
-		name := filepath.Base(file)
-		t.Run(name, func(t *testing.T) {
-			b, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = ParseConfig(name, b)
-			if err == nil {
-				t.Fatal("accepted")
-			}
-			got := err.Error() + "\n"
-			if *update {
-				if err := os.WriteFile(wantFile, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(wantFile)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != string(want) {
-				t.Errorf("problems:\n%s\nwant:\n%s", got, want)
-			}
-			for _, line := range strings.Split(strings.TrimSpace(got), "\n") {
-				if !fileLineKey.MatchString(line) {
-					t.Errorf("a problem without the file, line and key: %q", line)
-				}
-			}
-			if strings.Contains(got, "s3cret") {
-				t.Error("a problem shows the DSN's password")
-			}
-		})
-	}
-	if n < 5 {
-		t.Errorf("%d broken configs in testdata/config", n)
-	}
+	})
 }
-
-// fileLineKey is the form of a problem: file:line: key: message, or
-// file:line: column N: message for a syntax error.
-var fileLineKey = regexp.MustCompile(`^[a-z-]+\.toml:[0-9]+: ([a-z_]+(\.[a-z_]+)*|column [0-9]+): \S`)
 
 func TestConfigTooLarge(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "big.toml")

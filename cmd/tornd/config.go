@@ -3,10 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -135,9 +133,6 @@ type PrinterConfig struct {
 	StatusInterval time.Duration
 }
 
-// maxConfigSize bounds the config file.
-const maxConfigSize = 1 << 20
-
 type duration struct{ time.Duration }
 
 // Want says what a duration is, for a value that is not one.
@@ -263,17 +258,9 @@ type fileConfig struct {
 // LoadConfig reads and checks the config file at path. It reports every
 // problem it finds at once, each naming the file, the line and the key.
 func LoadConfig(path string) (Config, error) {
-	f, err := os.Open(path)
+	b, err := tomlconf.ReadFile(path)
 	if err != nil {
-		return Config{}, fmt.Errorf("read config: %w", err)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxConfigSize+1))
-	if err != nil {
-		return Config{}, fmt.Errorf("read config %s: %w", path, err)
-	}
-	if len(b) > maxConfigSize {
-		return Config{}, fmt.Errorf("config %s: larger than %d bytes", path, maxConfigSize)
+		return Config{}, err
 	}
 	return ParseConfig(path, b)
 }
@@ -282,8 +269,8 @@ func LoadConfig(path string) (Config, error) {
 func ParseConfig(path string, b []byte) (Config, error) {
 	var fc fileConfig
 	f := tomlconf.Decode(path, b, &fc)
-	if !f.OK() && len(f.Problems()) == 1 && f.Problems()[0].Key == "" {
-		return Config{}, f.Err() // a syntax error: nothing else is known
+	if f.Syntax() {
+		return Config{}, f.Err()
 	}
 	c := Config{Path: path, Listen: fc.Server.Listen, DB: fc.Store.Path}
 	if c.Listen == "" {

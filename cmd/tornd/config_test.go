@@ -4,13 +4,14 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"torn.cat/torn/dispenser"
+	"torn.cat/torn/internal/tomlconf"
+	"torn.cat/torn/internal/tomlconf/tomlconftest"
 )
 
 // TestExampleConfigsAreValid: every file in configs/ is a config tornd
@@ -82,60 +83,15 @@ var update = flag.Bool("update", false, "rewrite the .want files of testdata/con
 // the file, the line and the key. go test -update rewrites the .want files
 // (read the diff before committing it).
 func TestBrokenConfigs(t *testing.T) {
-	files, err := filepath.Glob("testdata/config/*.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, file := range files {
-		wantFile := strings.TrimSuffix(file, ".toml") + ".want"
-		if strings.HasSuffix(file, "-good.toml") {
-			continue
-		}
-		n++
-		name := filepath.Base(file)
-		t.Run(name, func(t *testing.T) {
-			b, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = ParseConfig(name, b)
-			if err == nil {
-				t.Fatal("accepted")
-			}
-			got := err.Error() + "\n"
-			if *update {
-				if err := os.WriteFile(wantFile, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(wantFile)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != string(want) {
-				t.Errorf("problems:\n%s\nwant:\n%s", got, want)
-			}
-			for _, line := range strings.Split(strings.TrimSpace(got), "\n") {
-				if !fileLineKey.MatchString(line) {
-					t.Errorf("a problem without the file, line and key: %q", line)
-				}
-			}
-		})
-	}
-	if n < 6 {
-		t.Errorf("%d broken configs in testdata/config", n)
-	}
+	tomlconftest.Broken(t, "testdata/config", 6, *update, func(name string, b []byte) error {
+		_, err := ParseConfig(name, b)
+		return err
+	}, nil)
 }
-
-// fileLineKey is the form of a problem: file:line: key: message, or
-// file:line: column N: message for a syntax error.
-var fileLineKey = regexp.MustCompile(`^[a-z-]+\.toml:[0-9]+: ([a-z_]+(\[[0-9]+\])?(\.[a-z_0-9]+(\[[0-9]+\])?)*|column [0-9]+): \S`)
 
 func TestConfigTooLarge(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "big.toml")
-	if err := os.WriteFile(p, []byte("# "+strings.Repeat("x", maxConfigSize)), 0o600); err != nil {
+	if err := os.WriteFile(p, []byte("# "+strings.Repeat("x", tomlconf.MaxSize)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := LoadConfig(p); err == nil || !strings.Contains(err.Error(), "larger than") {

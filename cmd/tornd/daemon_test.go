@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"torn.cat/torn/idcard"
 	"torn.cat/torn/internal/sdnotify/sdnotifytest"
 )
 
@@ -25,12 +26,24 @@ func startDaemon(t *testing.T, db string) (*Daemon, string) {
 // startDaemonWith is startDaemon with the config text conf.
 func startDaemonWith(t *testing.T, db, conf string) (*Daemon, string) {
 	t.Helper()
+	d := startDaemonFull(t, db, conf, nil, nil)
+	return d, "http://" + d.Addr().String()
+}
+
+// startDaemonFull runs a Daemon of conf with the store db, a fake document
+// reader and fake panel hardware when given; it stops at the end of the
+// test.
+func startDaemonFull(t *testing.T, db, conf string, openReader func() (idcard.Reader, error), hw panelHW) *Daemon {
+	t.Helper()
 	cfg, err := ParseConfig("test.toml", []byte(conf))
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.DB, cfg.Listen = db, "127.0.0.1:0"
-	d := &Daemon{Config: cfg, Log: slog.New(slog.NewTextHandler(testWriter{t}, nil))}
+	d := &Daemon{Config: cfg, Log: slog.New(slog.NewTextHandler(testWriter{t}, nil)), OpenReader: openReader}
+	if hw != nil {
+		d.OpenPanel = func() (panelHW, error) { return hw, nil }
+	}
 	if err := d.Open(); err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +59,7 @@ func startDaemonWith(t *testing.T, db, conf string) (*Daemon, string) {
 			t.Errorf("Close: %v", err)
 		}
 	})
-	return d, "http://" + d.Addr().String()
+	return d
 }
 
 type testWriter struct{ t *testing.T }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -26,35 +25,6 @@ func runStatus(t *testing.T, args ...string) (int, string, string) {
 	return code, out.String(), errOut.String()
 }
 
-// startDaemonFull runs a Daemon of conf with a fake document reader; it
-// stops at the end of the test.
-func startDaemonFull(t *testing.T, conf string, openReader func() (idcard.Reader, error), hw panelHW) *Daemon {
-	t.Helper()
-	cfg, err := ParseConfig("test.toml", []byte(conf))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.DB, cfg.Listen = filepath.Join(t.TempDir(), "torn.db"), "127.0.0.1:0"
-	d := &Daemon{Config: cfg, Log: slog.New(slog.NewTextHandler(testWriter{t}, nil)), OpenReader: openReader}
-	if hw != nil {
-		d.OpenPanel = func() (panelHW, error) { return hw, nil }
-	}
-	if err := d.Open(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- d.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-		d.Close()
-	})
-	return d
-}
-
 // TestStatusCommand runs `tornd status` against a running daemon with a
 // document reader and a link to a central that is not there: it prints
 // the queue, the desks, the devices and the sync state, and exits 0 while
@@ -73,7 +43,7 @@ func TestStatusCommand(t *testing.T) {
 		"\n[central]\nurl = \"ws://%s/sync\"\ndevice = \"dev1\"\ntoken_file = %q\nmax_backoff = \"1s\"\n", keyFile, freeAddr(t), tokFile)
 	reader := idcardtest.NewReader(t)
 	unplugged := make(chan struct{})
-	d := startDaemonFull(t, conf, func() (idcard.Reader, error) {
+	d := startDaemonFull(t, filepath.Join(t.TempDir(), "torn.db"), conf, func() (idcard.Reader, error) {
 		select {
 		case <-unplugged:
 			return nil, errors.New("open /dev/ttyACM0: no such file or directory")
@@ -144,7 +114,7 @@ func TestStatusCommand(t *testing.T) {
 // desk display that could not be opened as an error, which is trouble.
 func TestStatusShowsPanelDevices(t *testing.T) {
 	conf := panelOffice + "[panel.desk.display]\ntype = \"ssd1306\"\ni2c_bus = \"1\"\n"
-	d := startDaemonFull(t, conf, nil, &fakeHW{})
+	d := startDaemonFull(t, filepath.Join(t.TempDir(), "torn.db"), conf, nil, &fakeHW{})
 	code, out, errOut := runStatus(t, "-addr", d.Addr().String())
 	t.Logf("tornd status:\n%s%s", out, errOut)
 	for _, want := range []string{`(?m)^panel +ok .*2 buttons, 1 desk keys, 3 LEDs$`,
