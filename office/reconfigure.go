@@ -18,7 +18,11 @@ func (o *Office) Reconfigure(cfg dispenser.Config) error {
 	if o.broken != nil {
 		return o.broken
 	}
-	next, err := dispenser.New(cfg, dispenser.Snapshot{})
+	snap, err := o.store.Load()
+	if err != nil {
+		return fmt.Errorf("load office state: %w", err)
+	}
+	d, err := dispenser.New(cfg, snap)
 	if err != nil {
 		return err
 	}
@@ -29,17 +33,9 @@ func (o *Office) Reconfigure(cfg dispenser.Config) error {
 		}
 	}
 	for id, n := range waiting {
-		if next.Service(id) == nil {
+		if d.Service(id) == nil {
 			return fmt.Errorf("service %q is not in the new config, but %d tickets of it are waiting: remove it once they are served", id, n)
 		}
-	}
-	snap, err := o.store.Load()
-	if err != nil {
-		return fmt.Errorf("load office state: %w", err)
-	}
-	d, err := dispenser.New(cfg, snap)
-	if err != nil {
-		return err
 	}
 	o.cfg, o.d = cfg, d
 	o.publish(nil)
